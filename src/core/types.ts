@@ -1,0 +1,86 @@
+// The shapes every part of CORS Lens speaks: see docs/exchange.md.
+
+export type Headers = Record<string, string | string[]>;
+export type CredentialsMode = "include" | "same-origin" | "omit";
+export type RequestMode = "cors" | "no-cors" | "same-origin";
+
+export interface ResponseRecord {
+  status: number;
+  headers: Headers;
+}
+
+export interface Hop {
+  url: string;
+  preflight: ResponseRecord | null;
+  response: ResponseRecord | null;
+  /** Set by capture when the browser used its preflight cache instead of sending OPTIONS. */
+  preflightCached?: boolean;
+}
+
+export interface ExchangeRequest {
+  url: string;
+  method: string;
+  /** Serialized origin of the page, or "null" for an opaque origin. */
+  origin: string;
+  credentials: CredentialsMode | "unknown";
+  mode: RequestMode;
+  /** Headers the page script set (lower-case names). */
+  headers: Headers;
+  /** Headers seen on the wire, when known. Evidence only (e.g. a Cookie proves credentials). */
+  sentHeaders?: Headers;
+}
+
+export interface Exchange {
+  id: string;
+  request: ExchangeRequest;
+  hops: Hop[];
+  /** What the browser reported: a net error string, null for success, absent when unknown. */
+  browserError?: string | null;
+  /** Where the page called fetch/XHR, from the page hook (file:line:column). */
+  initiator?: string;
+}
+
+export type Stage = "request" | "preflight" | "redirect" | "actual";
+
+export interface Warning {
+  code: string;
+  header: string | null;
+  message: string;
+}
+
+export interface Diagnosis {
+  id: string;
+  blocked: boolean;
+  stage: Stage | null;
+  hop: number | null;
+  /** Chrome's CorsError name (CDP Network.CorsError). */
+  code: string | null;
+  failedParameter: string | null;
+  header: string | null;
+  received: string | null;
+  expected: string | null;
+  credentials: { mode: CredentialsMode; inferred: boolean };
+  /** Firefox's closest reason key (security.properties). */
+  firefox: string | null;
+  message: string;
+  warnings: Warning[];
+  /** A network error that is not CORS (DNS, refused, aborted), reported as what it is. */
+  networkError?: string | null;
+  /** The request needed a preflight (at the failing hop, or the first hop). */
+  preflightNeeded?: boolean;
+}
+
+export type Stack =
+  | "express" | "fastify" | "koa" | "nextjs" | "nginx" | "apache" | "caddy"
+  | "flask" | "django" | "fastapi" | "spring" | "aspnet" | "go" | "rails" | "cloudflare";
+
+export interface Fix {
+  stack: Stack;
+  /** Language tag for highlighting: javascript, typescript, nginx, apache, caddy, python, java, csharp, go, ruby. */
+  language: string;
+  title: string;
+  code: string;
+  notes: string[];
+  /** A client-side alternative (e.g. drop credentials), when that is a real answer. */
+  client?: { language: string; code: string; note: string } | null;
+}

@@ -1,0 +1,13 @@
+// Jest transform: TypeScript 7 has no JS compiler API (so no ts-jest); esbuild strips types,
+// and `npm run typecheck` (tsc 7) does the checking.
+const { transformSync } = require("esbuild");
+module.exports = {
+  process(src, filename) {
+    const loader = filename.endsWith(".tsx") ? "tsx" : filename.endsWith(".ts") ? "ts" : "js";
+    const out = transformSync(src, {
+      loader, format: "cjs", target: "node20", sourcemap: "inline", sourcefile: filename,
+      jsx: "automatic", jsxImportSource: "preact",
+    });
+    return { code: out.code };
+  },
+};
