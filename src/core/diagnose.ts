@@ -1,0 +1,420 @@
+// The classifier: replays the Fetch standard's CORS steps over a recorded exchange, in
+// Chromium's order (services/network/cors/cors_url_loader.cc, preflight_controller.cc,
+// preflight_result.cc, public/cpp/cors/cors.cc). Pure, total and deterministic.
+// Where Chromium differs from the standard or from Firefox: docs/differences.md.
+import { codeInfo } from "./codes";
+import {
+  corsUnsafeRequestHeaderNames, isSafelistedMethod, isToken, normalizeMethod, originOf,
+} from "./fetch";
+import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
+
+/** Chromium caps Access-Control-Max-Age at 2 hours (cors/preflight_result.cc kMaxTimeout). */
+export const CHROMIUM_MAX_AGE_CAP = 7200;
+
+interface Failure {
+  stage: Stage;
+  hop: number;
+  code: string;
+  failedParameter: string;
+  header: string | null;
+  received: string | null;
+  expected: string | null;
+  message: string;
+}
+
+interface Outcome {
+  failure: Failure | null;
+  /** The captured data ran out before the exchange did (e.g. no response recorded). */
+  incomplete: string | null;
+  warnings: Warning[];
+  preflightNeeded: boolean;
+}
+
+// Header access as the network stack sees it: each line trimmed of HTTP whitespace, repeats joined by ", ".
+function get(headers: Headers, name: string): string | null {
+  const v = headers[name];
+  if (v === undefined) return null;
+  return (Array.isArray(v) ? v : [v]).map(trimOws).join(", ");
+}
+
+function trimOws(s: string): string {
+  return s.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
+/** A value quoted for a message: bounded and on one line. */
+function q(v: string): string {
+  return JSON.stringify(v.length > 120 ? v.slice(0, 117) + "…" : v);
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function redirectLocation(res: ResponseRecord): string | null {
+  if (!REDIRECT_STATUSES.has(res.status)) return null;
+  const loc = get(res.headers, "location");
+  return loc ? loc : null;
+}
+
+function isValidUrl(s: string): boolean {
+  try {
+    new URL(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stageSubject(stage: Stage, hop: number): string {
+  if (stage === "preflight") return hop > 0 ? `The preflight response at redirect hop ${hop}` : "The preflight response";
+  if (stage === "redirect") return `The redirect response${hop > 0 ? ` at hop ${hop}` : ""}`;
+  return "The response";
+}
+
+/**
+ * The CORS check (https://fetch.spec.whatwg.org/#concept-cors-check), in Chromium's order
+ * (cors.cc CheckAccessInternal). Returns the un-prefixed CorsError name, or null on success.
+ */
+function accessCheck(
+  res: ResponseRecord, origin: string, include: boolean, stage: Stage, hop: number,
+): Failure | null {
+  const acao = get(res.headers, "access-control-allow-origin");
+  const subject = stageSubject(stage, hop);
+  const prefix = stage === "preflight" ? "Preflight" : "";
+  const fail = (code: string, failedParameter: string, header: string, received: string | null, expected: string, message: string): Failure =>
+    ({ stage, hop, code: prefix + code, failedParameter, header, received, expected, message });
+
+  if (acao === null) {
+    return fail("MissingAllowOriginHeader", "", "access-control-allow-origin", null, origin,
+      `${subject} has no Access-Control-Allow-Origin header, so the page at ${origin} may not read it.`);
+  }
+  if (acao === "*") {
+    if (include) {
+      return fail("WildcardOriginNotAllowed", "", "access-control-allow-origin", acao, origin,
+        `${subject} has Access-Control-Allow-Origin: *, which browsers reject for a request with credentials; it must be exactly ${origin}.`);
+    }
+    return null;
+  }
+  if (/[ ,]/.test(acao)) {
+    return fail("MultipleAllowOriginValues", acao, "access-control-allow-origin", acao, origin,
+      `${subject} has several Access-Control-Allow-Origin values (${q(acao)}); it must have exactly one: ${origin}.`);
+  }
+  if (acao !== "null" && !isValidUrl(acao)) {
+    return fail("InvalidAllowOriginValue", acao, "access-control-allow-origin", acao, origin,
+      `${subject} has Access-Control-Allow-Origin ${q(acao)}, which is not a valid origin; it must be exactly ${origin}.`);
+  }
+  if (acao !== origin) {
+    return fail("AllowOriginMismatch", acao, "access-control-allow-origin", acao, origin,
+      `${subject} allows the origin ${q(acao)}, but the request's origin is ${origin}.`);
+  }
+  if (include) {
+    const acac = get(res.headers, "access-control-allow-credentials");
+    if (acac !== "true") {
+      return fail("InvalidAllowCredentials", acac ?? "", "access-control-allow-credentials", acac, "true",
+        acac === null
+          ? `${subject} lacks Access-Control-Allow-Credentials: true, which a request with credentials requires.`
+          : `${subject} has Access-Control-Allow-Credentials ${q(acac)}, but a request with credentials requires exactly "true".`);
+    }
+  }
+  return null;
+}
+
+/**
+ * Access-Control-Allow-Methods / -Headers parsing (preflight_result.cc ParseAccessControlAllowList):
+ * comma-separated tokens, empty items skipped; any non-token item rejects the whole header.
+ */
+function parseAllowList(value: string | null, lower: boolean): Set<string> | null {
+  const out = new Set<string>();
+  if (value === null) return out;
+  for (const raw of value.split(",")) {
+    const item = trimOws(raw);
+    if (item === "") continue;
+    if (!isToken(item)) return null;
+    out.add(lower ? item.toLowerCase() : item);
+  }
+  return out;
+}
+
+/** The CORS-preflight fetch's checks on its response (https://fetch.spec.whatwg.org/#cors-preflight-fetch). */
+function preflightCheck(
+  pre: ResponseRecord, origin: string, include: boolean, hop: number,
+  method: string, unsafeHeaders: string[], warnings: Warning[],
+): Failure | null {
+  const stage: Stage = "preflight";
+  const subject = stageSubject(stage, hop);
+  // Chromium never follows a redirect in answer to a preflight, before looking at any header.
+  const loc = redirectLocation(pre);
+  if (loc !== null) {
+    return { stage, hop, code: "PreflightDisallowedRedirect", failedParameter: "", header: "location", received: loc,
+      expected: "a 2xx answer to OPTIONS at the same URL",
+      message: `${subject} is a ${pre.status} redirect to ${q(loc)}, and browsers never follow redirects for a preflight.` };
+  }
+  // Chromium runs the access check before the status check (the standard: status first).
+  const access = accessCheck(pre, origin, include, stage, hop);
+  if (access) return access;
+  if (pre.status < 200 || pre.status > 299) {
+    return { stage, hop, code: "PreflightInvalidStatus", failedParameter: "", header: null, received: String(pre.status),
+      expected: "2xx (e.g. 204)",
+      message: `${subject} has status ${pre.status}; a preflight must succeed with a 2xx status.` };
+  }
+  const acamRaw = get(pre.headers, "access-control-allow-methods");
+  const acahRaw = get(pre.headers, "access-control-allow-headers");
+  const methods = parseAllowList(acamRaw, false);
+  if (methods === null) {
+    return { stage, hop, code: "InvalidAllowMethodsPreflightResponse", failedParameter: "", header: "access-control-allow-methods",
+      received: acamRaw, expected: "a comma-separated list of methods",
+      message: `${subject} has an Access-Control-Allow-Methods value that does not parse (${q(acamRaw ?? "")}).` };
+  }
+  const headers = parseAllowList(acahRaw, true);
+  if (headers === null) {
+    return { stage, hop, code: "InvalidAllowHeadersPreflightResponse", failedParameter: "", header: "access-control-allow-headers",
+      received: acahRaw, expected: "a comma-separated list of header names",
+      message: `${subject} has an Access-Control-Allow-Headers value that does not parse (${q(acahRaw ?? "")}).` };
+  }
+  // Method: exact, case-sensitive match after fetch's normalization; `*` only without credentials.
+  if (!isSafelistedMethod(method) && !methods.has(method) && !(methods.has("*") && !include)) {
+    const wildcardOnly = methods.has("*");
+    return { stage, hop, code: "MethodDisallowedByPreflightResponse", failedParameter: method, header: "access-control-allow-methods",
+      received: acamRaw, expected: method,
+      message: wildcardOnly
+        ? `${subject} allows methods "*", which counts only for requests without credentials; ${method} must be listed by name.`
+        : `${subject} does not list ${method} in Access-Control-Allow-Methods${methods.size ? ` (it allows ${q(acamRaw ?? "")})` : ""}${
+          [...methods].some((m) => m.toLowerCase() === method.toLowerCase()) ? "; the match is case-sensitive" : ""}.` };
+  }
+  if (methods.has("*") && include) {
+    warnings.push({ code: "AllowMethodsWildcardWithCredentials", header: "access-control-allow-methods",
+      message: "Access-Control-Allow-Methods: * is ignored for requests with credentials; list the methods by name." });
+  }
+  // Headers: case-insensitive; `*` only without credentials. Chromium lets `*` cover Authorization
+  // (the standard does not: https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name).
+  const wildcard = headers.has("*") && !include;
+  if (!wildcard) {
+    for (const name of unsafeHeaders) {
+      if (!headers.has(name)) {
+        return { stage, hop, code: "HeaderDisallowedByPreflightResponse", failedParameter: name, header: "access-control-allow-headers",
+          received: acahRaw, expected: name,
+          message: headers.has("*")
+            ? `${subject} allows headers "*", which counts only for requests without credentials; the request header ${name} must be listed by name.`
+            : `${subject} does not list the request header ${name} in Access-Control-Allow-Headers.` };
+      }
+    }
+  } else if (unsafeHeaders.includes("authorization") && !headers.has("authorization")) {
+    warnings.push({ code: "AuthorizationCoveredByWildcard", header: "access-control-allow-headers",
+      message: "Only Chromium lets Access-Control-Allow-Headers: * cover Authorization; the Fetch standard requires it by name, and Firefox warns. List authorization explicitly." });
+  }
+  if (headers.has("*") && include) {
+    warnings.push({ code: "AllowHeadersWildcardWithCredentials", header: "access-control-allow-headers",
+      message: "Access-Control-Allow-Headers: * is ignored for requests with credentials; list the headers by name." });
+  }
+  const maxAge = get(pre.headers, "access-control-max-age");
+  if (maxAge !== null && /^\d+$/.test(maxAge) && Number(maxAge) > CHROMIUM_MAX_AGE_CAP) {
+    warnings.push({ code: "MaxAgeAboveCap", header: "access-control-max-age",
+      message: `Access-Control-Max-Age ${maxAge} is above what browsers honour: Chromium caps it at 7200 s, Firefox at 86400 s and Safari at 600 s.` });
+  }
+  return null;
+}
+
+function responseWarnings(res: ResponseRecord, include: boolean, warnings: Warning[]): void {
+  const acao = get(res.headers, "access-control-allow-origin");
+  if (acao !== null && acao !== "*") {
+    const vary = (get(res.headers, "vary") ?? "").toLowerCase().split(",").map((s) => s.trim());
+    if (!vary.includes("origin") && !vary.includes("*")) {
+      warnings.push({ code: "MissingVaryOrigin", header: "vary",
+        message: "The response names a specific Access-Control-Allow-Origin but has no Vary: Origin, so a shared cache may serve it to another origin." });
+    }
+  }
+  if (include) {
+    const aceh = parseAllowList(get(res.headers, "access-control-expose-headers"), true);
+    if (aceh?.has("*")) {
+      warnings.push({ code: "ExposeHeadersWildcardWithCredentials", header: "access-control-expose-headers",
+        message: "Access-Control-Expose-Headers: * is ignored for requests with credentials; list the headers the page must read." });
+    }
+  }
+}
+
+const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
+
+function hasUrlCredentials(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== "" || u.password !== "";
+  } catch {
+    return false;
+  }
+}
+
+function maskUrlPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "****";
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
+function isHttp(url: string): boolean {
+  return /^https?:/i.test(url);
+}
+
+/** Replays the exchange under one credentials mode. */
+function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
+  const warnings: Warning[] = [];
+  const include = credentials === "include";
+  const req = ex.request;
+  let method = normalizeMethod(req.method);
+  let headers: Headers = req.headers;
+  const pageOrigin = req.origin;
+  let tainted = false;
+  let corsFlag = false;
+  let preflightNeeded = false;
+  const done = (failure: Failure | null, incomplete: string | null = null): Outcome =>
+    ({ failure, incomplete, warnings, preflightNeeded });
+
+  for (let i = 0; i < ex.hops.length; i++) {
+    const hop: Hop = ex.hops[i]!;
+    const url = hop.url;
+    const sameOrigin = pageOrigin !== "null" && originOf(url) === pageOrigin;
+    const stageOfRequest: Stage = i === 0 ? "request" : "redirect";
+
+    if (!sameOrigin || corsFlag) {
+      if (req.mode === "same-origin") {
+        return done({ stage: stageOfRequest, hop: i, code: "DisallowedByMode", failedParameter: "", header: null,
+          received: "same-origin", expected: "cors",
+          message: `The request was made with mode "same-origin", so the browser refuses the cross-origin URL ${url} without sending it.` });
+      }
+      if (req.mode === "no-cors") {
+        warnings.push({ code: "OpaqueResponse", header: null,
+          message: "The request used mode \"no-cors\": it is not blocked, but the page gets an opaque response it cannot read." });
+        return done(null);
+      }
+      if (!isHttp(url) && !/^data:/i.test(url)) {
+        const scheme = url.split(":")[0] ?? "";
+        return done({ stage: stageOfRequest, hop: i, code: "CorsDisabledScheme", failedParameter: "", header: null,
+          received: scheme, expected: "http or https",
+          message: `Cross-origin requests are only possible over http and https, not ${scheme}:.` });
+      }
+      corsFlag = true;
+    }
+    const origin = tainted ? "null" : pageOrigin;
+
+    if (corsFlag) {
+      const unsafe = corsUnsafeRequestHeaderNames(headers);
+      const needed = !isSafelistedMethod(method) || unsafe.length > 0;
+      if (i === 0 || needed) preflightNeeded = needed;
+      if (needed) {
+        if (hop.preflight) {
+          const f = preflightCheck(hop.preflight, origin, include, i, method, unsafe, warnings);
+          if (f) return done(f);
+        } else if (!hop.preflightCached && !hop.response) {
+          return done(null, "no preflight response was captured");
+        } else if (!hop.preflightCached) {
+          warnings.push({ code: "PreflightNotCaptured", header: null,
+            message: "The request needed a preflight but none was recorded; the browser probably answered it from its preflight cache." });
+        }
+      }
+    }
+
+    const res = hop.response;
+    if (!res) return done(null, "no response was captured");
+    const loc = redirectLocation(res);
+    const isLast = i === ex.hops.length - 1;
+    if (loc !== null) {
+      // A redirect response in cors mode must pass the CORS check itself (cors_url_loader.cc OnReceiveRedirect).
+      if (corsFlag) {
+        const f = accessCheck(res, origin, include, "redirect", i);
+        if (f) return done(f);
+      }
+      let next: URL;
+      try {
+        next = new URL(loc, url);
+      } catch {
+        return done(null, `the redirect Location ${q(loc)} is not a URL`);
+      }
+      // https://fetch.spec.whatwg.org/#http-redirect-fetch step 8–9 (cors.cc CheckRedirectLocation).
+      if (hasUrlCredentials(next.href) && (corsFlag || originOf(next.href) !== pageOrigin)) {
+        return done({ stage: "redirect", hop: i, code: "RedirectContainsCredentials", failedParameter: "", header: "location",
+          received: maskUrlPassword(next.href), expected: "a Location without user:password@",
+          message: `The redirect response sends the request to ${q(maskUrlPassword(next.href))}, a URL with credentials in it, which CORS requests may not follow.` });
+      }
+      if (isLast) return done(null, "the redirect's next hop was not captured");
+      // Step 12: 301/302 turn POST into GET, 303 turns everything but GET/HEAD into GET; the body headers go.
+      if (((res.status === 301 || res.status === 302) && method === "POST") ||
+          (res.status === 303 && method !== "GET" && method !== "HEAD")) {
+        method = "GET";
+        headers = Object.fromEntries(Object.entries(headers).filter(([n]) => !BODY_HEADERS.includes(n)));
+      }
+      // Step 11: a hop to another origin from a URL not of the request's origin taints the origin: Origin: null.
+      const cur = originOf(url);
+      if (originOf(next.href) !== cur && cur !== pageOrigin) tainted = true;
+      continue;
+    }
+    if (corsFlag) {
+      const f = accessCheck(res, origin, include, "actual", i);
+      if (f) return done(f);
+      responseWarnings(res, include, warnings);
+    }
+    return done(null);
+  }
+  return done(null);
+}
+
+function hasHeader(h: Headers | undefined, name: string): boolean {
+  return !!h && h[name] !== undefined;
+}
+
+/** Reads the credentials mode from evidence when the exchange does not state it. */
+function inferCredentials(ex: Exchange, include: Outcome, omit: Outcome): { mode: CredentialsMode; reason: string } {
+  const sent = ex.request.sentHeaders;
+  if (hasHeader(sent, "cookie")) return { mode: "include", reason: "a Cookie header was sent" };
+  if (hasHeader(sent, "authorization") && !hasHeader(ex.request.headers, "authorization")) {
+    return { mode: "include", reason: "the browser added HTTP authentication" };
+  }
+  const differ = !!include.failure !== !!omit.failure;
+  if (differ && typeof ex.browserError === "string") {
+    return { mode: "include", reason: "the browser blocked a response that passes without credentials" };
+  }
+  if (differ && ex.browserError === null) {
+    return { mode: "same-origin", reason: "the browser accepted a response that fails with credentials" };
+  }
+  // No evidence: fetch's default ("same-origin" acts as "omit" across origins; XHR's default is the same).
+  return { mode: "same-origin", reason: "no evidence; fetch's default" };
+}
+
+function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred: boolean): Diagnosis {
+  const base = { id: ex.id, credentials: { mode, inferred }, warnings: o.warnings, preflightNeeded: o.preflightNeeded };
+  const f = o.failure;
+  if (f) {
+    const info = codeInfo(f.code);
+    return { ...base, blocked: true, stage: f.stage, hop: f.hop, code: f.code, failedParameter: f.failedParameter,
+      header: f.header, received: f.received, expected: f.expected, firefox: info?.firefox ?? null, message: f.message, networkError: null };
+  }
+  const err = ex.browserError;
+  const none = { stage: null, hop: null, code: null, failedParameter: null, header: null, received: null, expected: null, firefox: null };
+  if (typeof err === "string" && err !== "" && err !== "net::ERR_FAILED") {
+    return { ...base, ...none, blocked: false, networkError: err,
+      message: `The request failed with ${err}, a network error, not a CORS block.` };
+  }
+  if (err === "net::ERR_FAILED") {
+    return { ...base, ...none, blocked: true, networkError: null,
+      message: o.incomplete
+        ? `The browser blocked the request (net::ERR_FAILED), but ${o.incomplete}, so the failing check cannot be named.`
+        : "The browser blocked the request (net::ERR_FAILED), yet the recorded headers pass every CORS check; the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured)." };
+  }
+  return { ...base, ...none, blocked: false, networkError: null,
+    message: o.incomplete ? `Nothing is blocked so far, but ${o.incomplete}.` : "The request passes every CORS check." };
+}
+
+/** The exact failing CORS check of an exchange, the way Chromium decides it. */
+export function diagnose(ex: Exchange): Diagnosis {
+  const stated = ex.request.credentials;
+  if (stated !== "unknown") return diagnosisFrom(ex, evaluate(ex, stated), stated, false);
+  const inc = evaluate(ex, "include");
+  const omit = evaluate(ex, "omit");
+  const { mode } = inferCredentials(ex, inc, omit);
+  const chosen = mode === "include" ? inc : omit;
+  const d = diagnosisFrom(ex, chosen, mode, true);
+  if (mode !== "include" && inc.failure && !omit.failure) {
+    d.warnings = [...d.warnings, { code: "FailsWithCredentials", header: inc.failure.header,
+      message: `If this request included credentials it would be blocked: ${inc.failure.message}` }];
+  }
+  return d;
+}

@@ -1,0 +1,344 @@
+import { diagnose } from "../../src/core/diagnose";
+import { readExchange } from "../../src/core/exchange";
+import type { Exchange, Headers, Hop } from "../../src/core/types";
+
+const APP = "https://app.example";
+const API = "https://api.example/x";
+
+/** A credentialed PUT with x-token from APP to API, preflight and response passing. */
+function ex(over: {
+  method?: string; credentials?: Exchange["request"]["credentials"]; mode?: Exchange["request"]["mode"];
+  headers?: Headers; origin?: string; url?: string; preflight?: Hop["preflight"]; response?: Hop["response"];
+  hops?: Hop[]; browserError?: string | null; sentHeaders?: Headers;
+} = {}): Exchange {
+  const url = over.url ?? API;
+  const e: Exchange = {
+    id: "t",
+    request: {
+      url, method: over.method ?? "PUT", origin: over.origin ?? APP, credentials: over.credentials ?? "include",
+      mode: over.mode ?? "cors", headers: over.headers ?? { "x-token": "1" },
+      ...(over.sentHeaders ? { sentHeaders: over.sentHeaders } : {}),
+    },
+    hops: over.hops ?? [{
+      url,
+      preflight: over.preflight === undefined ? okPreflight() : over.preflight,
+      response: over.response === undefined ? okResponse() : over.response,
+    }],
+  };
+  if (over.browserError !== undefined) e.browserError = over.browserError;
+  return e;
+}
+
+function okPreflight(h: Headers = {}, status = 204) {
+  return { status, headers: {
+    "access-control-allow-origin": APP, "access-control-allow-credentials": "true",
+    "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token", ...h } };
+}
+function okResponse(h: Headers = {}, status = 200) {
+  return { status, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true", vary: "Origin", ...h } };
+}
+function without(h: Headers, name: string): Headers {
+  const c = { ...h };
+  delete c[name];
+  return c;
+}
+
+describe("passing exchanges", () => {
+  test("a fully allowed credentialed preflighted request passes without warnings", () => {
+    const d = diagnose(ex());
+    expect(d).toMatchObject({ blocked: false, code: null, stage: null, credentials: { mode: "include", inferred: false } });
+    expect(d.warnings).toEqual([]);
+    expect(d.preflightNeeded).toBe(true);
+  });
+  test("a simple GET needs no preflight", () => {
+    const d = diagnose(ex({ method: "get", headers: {}, preflight: null }));
+    expect(d.blocked).toBe(false);
+    expect(d.preflightNeeded).toBe(false);
+  });
+  test("a same-origin request is never checked", () => {
+    const d = diagnose(ex({ url: APP + "/x", preflight: null, response: { status: 200, headers: {} } }));
+    expect(d.blocked).toBe(false);
+  });
+  test("the actual response status is never checked", () => {
+    expect(diagnose(ex({ response: okResponse({}, 500) })).blocked).toBe(false);
+  });
+});
+
+describe("the CORS check (ACAO, ACAC) in Chromium's order", () => {
+  test("missing ACAO", () => {
+    const d = diagnose(ex({ response: { status: 200, headers: {} } }));
+    expect(d).toMatchObject({ blocked: true, stage: "actual", hop: 0, code: "MissingAllowOriginHeader", failedParameter: "",
+      header: "access-control-allow-origin", received: null, expected: APP, firefox: "CORSMissingAllowOrigin2" });
+  });
+  test("* with credentials is WildcardOriginNotAllowed even with ACAC true", () => {
+    const d = diagnose(ex({ response: okResponse({ "access-control-allow-origin": "*" }) }));
+    expect(d).toMatchObject({ code: "WildcardOriginNotAllowed", received: "*", firefox: "CORSNotSupportingCredentials" });
+  });
+  test("* without credentials passes", () => {
+    const d = diagnose(ex({ credentials: "omit", response: { status: 200, headers: { "access-control-allow-origin": "*" } } }));
+    expect(d.blocked).toBe(false);
+  });
+  test("credentials same-origin behaves as omit across origins", () => {
+    const d = diagnose(ex({ credentials: "same-origin", response: { status: 200, headers: { "access-control-allow-origin": "*" } } }));
+    expect(d.blocked).toBe(false);
+  });
+  test("two ACAO lines are joined with ', ' and count as multiple values", () => {
+    const d = diagnose(ex({ response: okResponse({ "access-control-allow-origin": [APP, APP] }) }));
+    expect(d).toMatchObject({ code: "MultipleAllowOriginValues", failedParameter: `${APP}, ${APP}` });
+  });
+  test("a space inside ACAO counts as multiple values", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-origin": "https://a.example https://b.example" }) })).code)
+      .toBe("MultipleAllowOriginValues");
+  });
+  test("surrounding whitespace is trimmed like the HTTP parser does", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-origin": `  ${APP}\t` }) })).blocked).toBe(false);
+  });
+  test("a value that is not a URL is InvalidAllowOriginValue", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-origin": "app.example" }) })))
+      .toMatchObject({ code: "InvalidAllowOriginValue", failedParameter: "app.example" });
+  });
+  test("a trailing slash is an AllowOriginMismatch (exact string compare)", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-origin": APP + "/" }) })))
+      .toMatchObject({ code: "AllowOriginMismatch", failedParameter: APP + "/", expected: APP });
+  });
+  test("case differences are a mismatch", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-origin": "https://App.example" }) })).code)
+      .toBe("AllowOriginMismatch");
+  });
+  test("null matches only an opaque origin", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-origin": "null" }) })).code).toBe("AllowOriginMismatch");
+    expect(diagnose(ex({ origin: "null", preflight: okPreflight({ "access-control-allow-origin": "null" }),
+      response: okResponse({ "access-control-allow-origin": "null" }) })).blocked).toBe(false);
+  });
+  test.each([["TRUE"], ["True"], ["\"true\""], ["1"]])("ACAC %s is InvalidAllowCredentials", (v) => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-allow-credentials": v }) })))
+      .toMatchObject({ code: "InvalidAllowCredentials", failedParameter: v, received: v, expected: "true" });
+  });
+  test("missing ACAC with credentials: empty failedParameter, received null", () => {
+    const d = diagnose(ex({ response: { status: 200, headers: without(okResponse().headers, "access-control-allow-credentials") } }));
+    expect(d).toMatchObject({ code: "InvalidAllowCredentials", failedParameter: "", received: null,
+      header: "access-control-allow-credentials", firefox: "CORSMissingAllowCredentials" });
+  });
+  test("ACAC is not required without credentials", () => {
+    const d = diagnose(ex({ credentials: "omit", response: { status: 200, headers: { "access-control-allow-origin": APP, vary: "origin" } } }));
+    expect(d.blocked).toBe(false);
+  });
+});
+
+describe("the preflight", () => {
+  test("access check comes before the status check: a 404 without ACAO is PreflightMissingAllowOriginHeader", () => {
+    const d = diagnose(ex({ preflight: { status: 404, headers: {} } }));
+    expect(d).toMatchObject({ stage: "preflight", code: "PreflightMissingAllowOriginHeader" });
+  });
+  test("a 401 preflight with * and credentials is PreflightWildcardOriginNotAllowed", () => {
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-allow-origin": "*" }, 401) })).code)
+      .toBe("PreflightWildcardOriginNotAllowed");
+  });
+  test("a non-2xx preflight with good headers is PreflightInvalidStatus", () => {
+    expect(diagnose(ex({ preflight: okPreflight({}, 401) }))).toMatchObject({ code: "PreflightInvalidStatus", received: "401",
+      firefox: "CORSPreflightDidNotSucceed3" });
+  });
+  test("a redirected preflight is PreflightDisallowedRedirect", () => {
+    expect(diagnose(ex({ preflight: { status: 302, headers: { location: "https://api.example/y" } } })))
+      .toMatchObject({ code: "PreflightDisallowedRedirect", header: "location", received: "https://api.example/y" });
+  });
+  test("preflight missing ACAC", () => {
+    expect(diagnose(ex({ preflight: { status: 204, headers: without(okPreflight().headers, "access-control-allow-credentials") } })))
+      .toMatchObject({ code: "PreflightInvalidAllowCredentials", stage: "preflight", failedParameter: "" });
+  });
+  test("method not listed", () => {
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-allow-methods": "GET, POST" }) })))
+      .toMatchObject({ code: "MethodDisallowedByPreflightResponse", failedParameter: "PUT", expected: "PUT", firefox: "CORSMethodNotFound" });
+  });
+  test("methods are normalized then matched case-sensitively: patch is not PATCH", () => {
+    expect(diagnose(ex({ method: "patch", preflight: okPreflight({ "access-control-allow-methods": "PATCH" }) })))
+      .toMatchObject({ code: "MethodDisallowedByPreflightResponse", failedParameter: "patch" });
+    expect(diagnose(ex({ method: "put", preflight: okPreflight({ "access-control-allow-methods": "PUT" }) })).blocked).toBe(false);
+  });
+  test("* in ACAM counts only without credentials", () => {
+    const pre = okPreflight({ "access-control-allow-methods": "*" });
+    expect(diagnose(ex({ preflight: pre })).code).toBe("MethodDisallowedByPreflightResponse");
+    expect(diagnose(ex({ credentials: "omit", preflight: pre, response: okResponse() })).blocked).toBe(false);
+  });
+  test("an ACAM value that is not a token list is invalid", () => {
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-allow-methods": "PUT DELETE" }) })))
+      .toMatchObject({ code: "InvalidAllowMethodsPreflightResponse", failedParameter: "" });
+  });
+  test("an ACAH value that is not a token list is invalid", () => {
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-allow-headers": "x-token; x-b" }) })).code)
+      .toBe("InvalidAllowHeadersPreflightResponse");
+  });
+  test("header not listed; names match case-insensitively", () => {
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-allow-headers": "x-other" }) })))
+      .toMatchObject({ code: "HeaderDisallowedByPreflightResponse", failedParameter: "x-token", expected: "x-token" });
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-allow-headers": "X-Token" }) })).blocked).toBe(false);
+  });
+  test("the first disallowed header in sorted order is reported", () => {
+    const d = diagnose(ex({ headers: { "x-zeta": "1", "x-alpha": "1" }, preflight: okPreflight({ "access-control-allow-headers": "x-zeta" }) }));
+    expect(d.failedParameter).toBe("x-alpha");
+  });
+  test("* in ACAH counts only without credentials", () => {
+    const pre = okPreflight({ "access-control-allow-headers": "*" });
+    expect(diagnose(ex({ preflight: pre })).code).toBe("HeaderDisallowedByPreflightResponse");
+    expect(diagnose(ex({ credentials: "omit", preflight: pre })).blocked).toBe(false);
+  });
+  test("Chromium lets * cover Authorization, with a warning", () => {
+    const d = diagnose(ex({ credentials: "omit", headers: { authorization: "Bearer x" }, preflight: okPreflight({ "access-control-allow-headers": "*" }) }));
+    expect(d.blocked).toBe(false);
+    expect(d.warnings.map((w) => w.code)).toContain("AuthorizationCoveredByWildcard");
+  });
+  test("safelisted headers need no permission; a JSON content-type does", () => {
+    expect(diagnose(ex({ method: "POST", headers: { "content-type": "text/plain;charset=UTF-8" }, preflight: null })).blocked).toBe(false);
+    expect(diagnose(ex({ method: "POST", headers: { "content-type": "application/json" },
+      preflight: okPreflight({ "access-control-allow-headers": "x-token" }) })).failedParameter).toBe("content-type");
+  });
+  test("forbidden headers set by script are ignored", () => {
+    expect(diagnose(ex({ method: "GET", headers: { cookie: "a=1", "sec-foo": "1" }, preflight: null })).blocked).toBe(false);
+  });
+  test("Max-Age above Chromium's cap warns", () => {
+    expect(diagnose(ex({ preflight: okPreflight({ "access-control-max-age": "86400" }) })).warnings.map((w) => w.code)).toContain("MaxAgeAboveCap");
+  });
+  test("a needed preflight that was not recorded but a response was: presumed cached", () => {
+    const d = diagnose(ex({ preflight: null }));
+    expect(d.blocked).toBe(false);
+    expect(d.warnings.map((w) => w.code)).toContain("PreflightNotCaptured");
+  });
+});
+
+describe("redirects", () => {
+  const redirect = (location: string, status = 302, h: Headers = {}) =>
+    ({ status, headers: { location, "access-control-allow-origin": APP, "access-control-allow-credentials": "true", ...h } });
+  test("a redirect response must pass the CORS check itself", () => {
+    const d = diagnose(ex({ method: "GET", headers: {}, hops: [
+      { url: API, preflight: null, response: { status: 302, headers: { location: "https://api.example/y" } } },
+      { url: "https://api.example/y", preflight: null, response: okResponse() },
+    ] }));
+    expect(d).toMatchObject({ stage: "redirect", hop: 0, code: "MissingAllowOriginHeader" });
+  });
+  test("after a cross-origin hop the origin is null, so ACAO must be null", () => {
+    const hops = [
+      { url: API, preflight: null, response: redirect("https://other.example/y") },
+      { url: "https://other.example/y", preflight: null, response: okResponse() },
+    ];
+    expect(diagnose(ex({ method: "GET", headers: {}, hops }))).toMatchObject({ stage: "actual", hop: 1, code: "AllowOriginMismatch", expected: "null" });
+    const good = [hops[0]!, { ...hops[1]!, response: okResponse({ "access-control-allow-origin": "null" }) }];
+    expect(diagnose(ex({ method: "GET", headers: {}, hops: good })).blocked).toBe(false);
+  });
+  test("a same-origin redirect keeps the origin", () => {
+    const hops = [
+      { url: API, preflight: null, response: redirect("/y") },
+      { url: "https://api.example/y", preflight: null, response: okResponse() },
+    ];
+    expect(diagnose(ex({ method: "GET", headers: {}, hops })).blocked).toBe(false);
+  });
+  test("a new preflight is checked at the next hop", () => {
+    const hops = [
+      { url: API, preflight: okPreflight(), response: redirect("https://api.example/y", 307) },
+      { url: "https://api.example/y", preflight: { status: 204, headers: { "access-control-allow-origin": APP } }, response: null },
+    ];
+    expect(diagnose(ex({ hops }))).toMatchObject({ stage: "preflight", hop: 1, code: "PreflightInvalidAllowCredentials" });
+  });
+  test("303 turns a POST into a GET and drops its content-type, so no preflight is needed at the next hop", () => {
+    const hops = [
+      { url: API, preflight: okPreflight({ "access-control-allow-methods": "POST", "access-control-allow-headers": "content-type" }),
+        response: redirect("https://api.example/y", 303) },
+      { url: "https://api.example/y", preflight: null, response: okResponse() },
+    ];
+    const d = diagnose(ex({ method: "POST", headers: { "content-type": "application/json" }, hops }));
+    expect(d.blocked).toBe(false);
+    expect(d.warnings.map((w) => w.code)).not.toContain("PreflightNotCaptured");
+  });
+  test("a Location with user:pass@ is RedirectContainsCredentials, with the password masked", () => {
+    const hops = [
+      { url: API, preflight: null, response: redirect("https://u:secret@api.example/y") },
+      { url: "https://api.example/y", preflight: null, response: okResponse() },
+    ];
+    const d = diagnose(ex({ method: "GET", headers: {}, hops }));
+    expect(d).toMatchObject({ stage: "redirect", code: "RedirectContainsCredentials" });
+    expect(d.received).not.toContain("secret");
+  });
+});
+
+describe("mode and scheme refusals", () => {
+  test("mode same-origin to another origin is DisallowedByMode at the request stage", () => {
+    expect(diagnose(ex({ mode: "same-origin" }))).toMatchObject({ blocked: true, stage: "request", hop: 0, code: "DisallowedByMode" });
+  });
+  test("a non-http scheme is CorsDisabledScheme", () => {
+    expect(diagnose(ex({ url: "ftp://api.example/x", method: "GET", headers: {} })))
+      .toMatchObject({ stage: "request", code: "CorsDisabledScheme", received: "ftp", firefox: "CORSRequestNotHttp" });
+  });
+  test("no-cors is never blocked, but opaque", () => {
+    const d = diagnose(ex({ mode: "no-cors", method: "GET", headers: {}, response: { status: 200, headers: {} } }));
+    expect(d.blocked).toBe(false);
+    expect(d.warnings.map((w) => w.code)).toEqual(["OpaqueResponse"]);
+  });
+});
+
+describe("warnings", () => {
+  test("a specific ACAO without Vary: Origin", () => {
+    expect(diagnose(ex({ response: okResponse({ vary: "accept-encoding" }) })).warnings.map((w) => w.code)).toEqual(["MissingVaryOrigin"]);
+  });
+  test("Expose-Headers * with credentials", () => {
+    expect(diagnose(ex({ response: okResponse({ "access-control-expose-headers": "*" }) })).warnings.map((w) => w.code))
+      .toEqual(["ExposeHeadersWildcardWithCredentials"]);
+  });
+  test("ACAH/ACAM * with credentials that still pass by name", () => {
+    const d = diagnose(ex({ preflight: okPreflight({ "access-control-allow-methods": "*, PUT", "access-control-allow-headers": "*, x-token" }) }));
+    expect(d.blocked).toBe(false);
+    expect(d.warnings.map((w) => w.code).sort()).toEqual(["AllowHeadersWildcardWithCredentials", "AllowMethodsWildcardWithCredentials"]);
+  });
+});
+
+describe("credentials mode unknown", () => {
+  const wildcardWithAcac = { response: okResponse({ "access-control-allow-origin": "*" }), preflight: null, method: "GET", headers: {} };
+  test("a browser-failed response that passes only without credentials means credentials were included", () => {
+    const d = diagnose(ex({ ...wildcardWithAcac, credentials: "unknown", browserError: "net::ERR_FAILED" }));
+    expect(d).toMatchObject({ blocked: true, code: "WildcardOriginNotAllowed", credentials: { mode: "include", inferred: true } });
+  });
+  test("a browser-accepted response that fails with credentials means they were not included", () => {
+    const d = diagnose(ex({ ...wildcardWithAcac, credentials: "unknown", browserError: null }));
+    expect(d).toMatchObject({ blocked: false, credentials: { mode: "same-origin", inferred: true } });
+    expect(d.warnings.map((w) => w.code)).toContain("FailsWithCredentials");
+  });
+  test("a Cookie on the wire proves credentials", () => {
+    const d = diagnose(ex({ ...wildcardWithAcac, credentials: "unknown", sentHeaders: { cookie: "sid=1" } }));
+    expect(d).toMatchObject({ blocked: true, credentials: { mode: "include", inferred: true } });
+  });
+  test("no evidence: fetch's default, and a warning that credentials would break it", () => {
+    const d = diagnose(ex({ ...wildcardWithAcac, credentials: "unknown" }));
+    expect(d).toMatchObject({ blocked: false, credentials: { mode: "same-origin", inferred: true } });
+    expect(d.warnings.map((w) => w.code)).toContain("FailsWithCredentials");
+  });
+});
+
+describe("browser errors that are not CORS", () => {
+  test("a network error is reported as what it is", () => {
+    const d = diagnose(ex({ preflight: null, response: null, browserError: "net::ERR_CONNECTION_REFUSED" }));
+    expect(d).toMatchObject({ blocked: false, code: null, networkError: "net::ERR_CONNECTION_REFUSED" });
+  });
+  test("ERR_FAILED with nothing recorded is blocked with no code, and says why", () => {
+    const d = diagnose(ex({ preflight: null, response: null, browserError: "net::ERR_FAILED" }));
+    expect(d).toMatchObject({ blocked: true, code: null });
+    expect(d.message).toMatch(/no preflight response was captured/);
+  });
+});
+
+describe("the reader and the classifier together", () => {
+  test("the top-level shorthand reads as one hop, and ids are echoed", () => {
+    const r = readExchange({ id: "abc", request: { url: API, method: "GET", origin: APP, credentials: "include" },
+      response: { status: 200, headers: { "Access-Control-Allow-Origin": "*" } } });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(diagnose(r.value)).toMatchObject({ id: "abc", code: "WildcardOriginNotAllowed" });
+  });
+  test.each([
+    [null, /JSON object/], [{ request: {} }, /request.url/], [{ request: { url: "nope", origin: APP } }, /absolute URL/],
+    [{ request: { url: API, origin: APP, credentials: "yes" } }, /credentials/],
+    [{ request: { url: API, origin: APP }, hops: [] }, /non-empty/],
+    [{ request: { url: API, origin: APP }, response: { status: "x" } }, /status/],
+    [{ request: { url: API, origin: APP }, response: { status: 200, headers: { a: {} } } }, /header "a"/],
+  ])("bad input %j gives a clear error", (input, re) => {
+    const r = readExchange(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(re);
+  });
+});
