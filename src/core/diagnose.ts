@@ -24,6 +24,8 @@ interface Failure {
 
 interface Outcome {
   failure: Failure | null;
+  /** A network error that the recorded data itself implies (not CORS). */
+  networkError?: string;
   /** The captured data ran out before the exchange did (e.g. no response recorded). */
   incomplete: string | null;
   warnings: Warning[];
@@ -230,6 +232,10 @@ function responseWarnings(res: ResponseRecord, include: boolean, warnings: Warni
   }
 }
 
+// net's URLRequestJobFactory::IsSafeRedirectTarget refuses these (measured in Chromium 156 for data, file, about, chrome).
+const UNSAFE_REDIRECT_SCHEMES = new Set(["data:", "file:", "about:", "blob:", "filesystem:", "javascript:",
+  "chrome:", "chrome-extension:", "chrome-untrusted:", "devtools:", "view-source:"]);
+
 const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
 
 function hasUrlCredentials(url: string): boolean {
@@ -335,6 +341,17 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
           received: maskUrlPassword(next.href), expected: "a Location without user:password@",
           message: `The redirect response sends the request to ${q(maskUrlPassword(next.href))}, a URL with credentials in it, which CORS requests may not follow.` });
       }
+      // Step 6: a redirect may only lead to an http(s) URL. Chromium's network stack refuses local
+      // schemes first (net::ERR_UNSAFE_REDIRECT, not CORS); other schemes fail as CorsDisabledScheme.
+      if (UNSAFE_REDIRECT_SCHEMES.has(next.protocol)) {
+        return { ...done(null), networkError: "net::ERR_UNSAFE_REDIRECT" };
+      }
+      if (!isHttp(next.href)) {
+        const scheme = next.protocol.replace(/:$/, "");
+        return done({ stage: "redirect", hop: i, code: "CorsDisabledScheme", failedParameter: "", header: "location",
+          received: next.href, expected: "an http or https URL",
+          message: `The redirect response sends the request to a ${scheme}: URL, and CORS requests can only follow redirects to http or https.` });
+      }
       if (isLast) return done(null, "the redirect's next hop was not captured");
       // Step 12: 301/302 turn POST into GET, 303 turns everything but GET/HEAD into GET; the body headers go.
       if (((res.status === 301 || res.status === 302) && method === "POST") ||
@@ -387,7 +404,7 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
     return { ...base, blocked: true, stage: f.stage, hop: f.hop, code: f.code, failedParameter: f.failedParameter,
       header: f.header, received: f.received, expected: f.expected, firefox: info?.firefox ?? null, message: f.message, networkError: null };
   }
-  const err = ex.browserError;
+  const err = o.networkError ?? ex.browserError;
   const none = { stage: null, hop: null, code: null, failedParameter: null, header: null, received: null, expected: null, firefox: null };
   if (typeof err === "string" && err !== "" && err !== "net::ERR_FAILED") {
     return { ...base, ...none, blocked: false, networkError: err,

@@ -1,10 +1,12 @@
 // Launches the system Chromium through puppeteer-core, for the e2e tests and the lab demo.
 //
 // puppeteer-core 25 is ESM-only. Jest runs our tests as CommonJS through its own module
-// registry, which cannot load ESM from node_modules; Node's own require (>= 20.19) can.
-// So puppeteer is loaded with a native require, and only its types are imported statically.
+// registry, which cannot load ESM from node_modules on Node < 24.9, and it hands test code a
+// subclass of node's Module whose createRequire (and process.getBuiltinModule) stay inside that
+// registry. Node's own require (>= 20.19) loads ESM fine, so puppeteer is loaded through the
+// base-most Module class's createRequire; only its types are imported statically.
+import * as nodeModule from "node:module";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Browser, LaunchOptions } from "puppeteer-core";
@@ -13,10 +15,20 @@ export const CHROMIUM_PATH = process.env.CORS_LENS_CHROMIUM ?? "/usr/lib/chromiu
 
 type PuppeteerCore = { launch(options: LaunchOptions): Promise<Browser> };
 
+type CreateRequire = (path: string) => (id: string) => unknown;
+
+/** Node's real createRequire, also from inside Jest (whose Module class extends node's). */
+function nativeCreateRequire(): CreateRequire {
+  let found: CreateRequire | undefined;
+  for (let cls: unknown = nodeModule.Module; typeof cls === "function"; cls = Object.getPrototypeOf(cls)) {
+    if (Object.hasOwn(cls, "createRequire")) found = (cls as unknown as { createRequire: CreateRequire }).createRequire;
+  }
+  return found ?? (nodeModule.createRequire as CreateRequire);
+}
+
 function loadPuppeteer(): PuppeteerCore {
   const base = typeof __filename === "string" ? __filename : join(process.cwd(), "noop.js");
-  const req = createRequire(base);
-  const mod = req("puppeteer-core") as PuppeteerCore & { default?: PuppeteerCore };
+  const mod = nativeCreateRequire()(base)("puppeteer-core") as PuppeteerCore & { default?: PuppeteerCore };
   return typeof mod.launch === "function" ? mod : (mod.default as PuppeteerCore);
 }
 

@@ -9,6 +9,7 @@
 //                   OPTIONS carrying Access-Control-Request-Method gets hops[n].preflight
 //                   (a plain 404 when that is null); any other request gets hops[n].response.
 //   /page.html      a blank HTML page, for any Host (the page origin of a test).
+//   /sandbox.html   the same page under `CSP: sandbox allow-scripts`: an opaque origin.
 //   routes added with route(path, ...), e.g. demo pages.
 // Every response closes its connection. Response headers are written in the order given; an
 // array value becomes several lines. Content-Length and Connection are added unless given.
@@ -39,6 +40,8 @@ export interface LabLogEntry {
   preflight: boolean;
   /** Date.now() when the request head was parsed. */
   time: number;
+  /** What the lab answered. */
+  response: { status: number; headers: Array<[string, string]> };
 }
 
 export interface LabResponse {
@@ -151,6 +154,12 @@ export async function startLab(): Promise<Lab> {
     headers: [["Content-Type", "text/html; charset=utf-8"], ["Cache-Control", "no-store"]],
     body: BLANK_PAGE,
   }));
+  // The same page in a CSP sandbox: its origin is opaque, so its requests carry Origin: null.
+  routes.set("/sandbox.html", () => ({
+    status: 200,
+    headers: [["Content-Type", "text/html; charset=utf-8"], ["Cache-Control", "no-store"], ["Content-Security-Policy", "sandbox allow-scripts"]],
+    body: BLANK_PAGE,
+  }));
 
   function respond(req: LabRequest): LabResponse {
     const m = HOP_PATH_RE.exec(req.path);
@@ -158,14 +167,18 @@ export async function startLab(): Promise<Lab> {
       const key = m[1]!;
       const hopIndex = Number(m[2]);
       const preflight = req.method === "OPTIONS" && findHeader(req.headers, "access-control-request-method") !== undefined;
+      const hop = scenarios.get(key)?.[hopIndex];
+      const record = preflight ? hop?.preflight : hop?.response;
+      const res: LabResponse = record
+        ? { status: record.status, headers: record.headers, body: "ok" }
+        : { status: 404, headers: [["Content-Type", "text/plain"]], body: hop ? "no record for this request\n" : `no scenario ${key} hop ${hopIndex}\n` };
       let log = logs.get(key);
       if (!log) logs.set(key, (log = []));
-      log.push({ method: req.method, target: req.target, host: req.host, headers: req.headers, hop: hopIndex, preflight, time: Date.now() });
-      const hop = scenarios.get(key)?.[hopIndex];
-      if (!hop) return { status: 404, headers: [["Content-Type", "text/plain"]], body: `no scenario ${key} hop ${hopIndex}\n` };
-      const record = preflight ? hop.preflight : hop.response;
-      if (!record) return { status: 404, headers: [["Content-Type", "text/plain"]], body: "no record for this request\n" };
-      return { status: record.status, headers: record.headers, body: "ok" };
+      log.push({
+        method: req.method, target: req.target, host: req.host, headers: req.headers, hop: hopIndex, preflight, time: Date.now(),
+        response: { status: res.status, headers: toLines(res.headers) },
+      });
+      return res;
     }
     const handler = routes.get(req.path);
     if (handler) return handler(req);

@@ -267,6 +267,16 @@ describe("mode and scheme refusals", () => {
     expect(diagnose(ex({ url: "ftp://api.example/x", method: "GET", headers: {} })))
       .toMatchObject({ stage: "request", code: "CorsDisabledScheme", received: "ftp", firefox: "CORSRequestNotHttp" });
   });
+  test("a redirect to a non-http scheme is CorsDisabledScheme at the redirect stage", () => {
+    const d = diagnose(ex({ method: "GET", headers: {}, hops: [{ url: API, preflight: null,
+      response: okResponse({ location: "ftp://api.example/file" }, 302) }] }));
+    expect(d).toMatchObject({ blocked: true, stage: "redirect", hop: 0, code: "CorsDisabledScheme", header: "location" });
+  });
+  test("a redirect to data: or file: is net::ERR_UNSAFE_REDIRECT, not CORS", () => {
+    const d = diagnose(ex({ method: "GET", headers: {}, hops: [{ url: API, preflight: null,
+      response: okResponse({ location: "data:text/plain,hi" }, 302) }] }));
+    expect(d).toMatchObject({ blocked: false, code: null, networkError: "net::ERR_UNSAFE_REDIRECT" });
+  });
   test("no-cors is never blocked, but opaque", () => {
     const d = diagnose(ex({ mode: "no-cors", method: "GET", headers: {}, response: { status: 200, headers: {} } }));
     expect(d.blocked).toBe(false);
