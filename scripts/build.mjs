@@ -40,6 +40,7 @@ export function manifestFor(target, base, entries) {
   if (!entries.devtools) delete m.devtools_page;
   if (!entries.hook || !entries.relay) delete m.content_scripts;
   if (target === "firefox") {
+    delete m.minimum_chrome_version;
     m.browser_specific_settings = {
       gecko: {
         id: "cors-lens@cors-lens.dev",

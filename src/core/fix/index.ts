@@ -1,0 +1,106 @@
+// Server fixes: one CORS policy computed from the diagnosis and the exchange, rendered for each stack.
+// generate() is pure, deterministic and total: it never throws, whatever the input.
+import type { Diagnosis, Exchange, Fix, Stack } from "../types";
+import { clientFix } from "./client";
+import { display } from "./escape";
+import { codeNotes, stageNotes, warningNotes } from "./notes";
+import { computePolicy, type Policy, type Rendered } from "./policy";
+import { apache } from "./stacks/apache";
+import { aspnet } from "./stacks/aspnet";
+import { caddy } from "./stacks/caddy";
+import { cloudflare } from "./stacks/cloudflare";
+import { django } from "./stacks/django";
+import { express } from "./stacks/express";
+import { fastapi } from "./stacks/fastapi";
+import { fastify } from "./stacks/fastify";
+import { flask } from "./stacks/flask";
+import { go } from "./stacks/go";
+import { koa } from "./stacks/koa";
+import { nextjs } from "./stacks/nextjs";
+import { nginx } from "./stacks/nginx";
+import { rails } from "./stacks/rails";
+import { spring } from "./stacks/spring";
+
+export { clientFix } from "./client";
+
+interface StackInfo {
+  id: Stack;
+  label: string;
+  language: string;
+}
+
+export const STACKS: ReadonlyArray<StackInfo> = Object.freeze([
+  { id: "express", label: "Express (cors)", language: "javascript" },
+  { id: "fastify", label: "Fastify (@fastify/cors)", language: "javascript" },
+  { id: "koa", label: "Koa (@koa/cors)", language: "javascript" },
+  { id: "nextjs", label: "Next.js (route handler)", language: "typescript" },
+  { id: "nginx", label: "nginx", language: "nginx" },
+  { id: "apache", label: "Apache httpd (mod_headers)", language: "apache" },
+  { id: "caddy", label: "Caddy", language: "caddy" },
+  { id: "flask", label: "Flask (Flask-CORS)", language: "python" },
+  { id: "django", label: "Django (django-cors-headers)", language: "python" },
+  { id: "fastapi", label: "FastAPI (CORSMiddleware)", language: "python" },
+  { id: "spring", label: "Spring (WebMvcConfigurer)", language: "java" },
+  { id: "aspnet", label: "ASP.NET Core (CorsPolicyBuilder)", language: "csharp" },
+  { id: "go", label: "Go (rs/cors)", language: "go" },
+  { id: "rails", label: "Rails (rack-cors)", language: "ruby" },
+  { id: "cloudflare", label: "Cloudflare Workers", language: "javascript" },
+].map((s) => Object.freeze(s as StackInfo)));
+
+const RENDERERS: Record<Stack, (p: Policy) => Rendered> = {
+  express, fastify, koa, nextjs, nginx, apache, caddy, flask, django, fastapi, spring, aspnet, go, rails, cloudflare,
+};
+
+/** Stacks whose snippet sends Access-Control-Allow-Private-Network itself. */
+const PRIVATE_NETWORK = new Set<Stack>(["koa", "nextjs", "nginx", "apache", "caddy", "django", "go", "cloudflare"]);
+
+const IDS = new Set<string>(STACKS.map((s) => s.id));
+
+export function isStack(s: string): s is Stack {
+  return typeof s === "string" && IDS.has(s);
+}
+
+const COMMENT: Record<string, string> = {
+  javascript: "//", typescript: "//", java: "//", csharp: "//", go: "//",
+  nginx: "#", apache: "#", caddy: "#", python: "#", ruby: "#",
+};
+
+export function generate(stack: Stack, diagnosis: Diagnosis, exchange: Exchange): Fix {
+  const known = isStack(stack);
+  const id: Stack = known ? stack : "express";
+  const info = STACKS.find((s) => s.id === id)!;
+  const unknownNote = known ? [] : [`Unknown stack ${display(String(stack))}; showing ${info.label}.`];
+  try {
+    const p = computePolicy(diagnosis, exchange);
+    const rendered = RENDERERS[id](p);
+    const notes = [
+      ...codeNotes(diagnosis, exchange, p),
+      ...stageNotes(diagnosis, exchange, p),
+      ...rendered.notes,
+      ...(p.privateNetwork && !PRIVATE_NETWORK.has(id)
+        ? [`${info.label} has no option for Access-Control-Allow-Private-Network: add "Access-Control-Allow-Private-Network: true" to the preflight response yourself.`]
+        : []),
+      ...warningNotes(diagnosis, p),
+      ...p.notes,
+      ...unknownNote,
+    ];
+    return { stack: id, language: info.language, title: title(info, p), code: rendered.code, notes, client: clientFix(diagnosis, exchange) };
+  } catch {
+    // Unreachable for well-typed input; a record from the network must still never crash the caller.
+    const c = COMMENT[info.language] ?? "#";
+    return {
+      stack: id,
+      language: info.language,
+      title: `${info.label}: CORS configuration`,
+      code: `${c} CORS Lens could not build a configuration from this record.`,
+      notes: ["The recorded exchange could not be read well enough to build a fix.", ...unknownNote],
+      client: null,
+    };
+  }
+}
+
+function title(info: StackInfo, p: Policy): string {
+  const who = p.placeholder ? "your page's origin" : display(p.origin);
+  const what = [p.credentials ? "credentialed" : "", p.method ? display(p.method, 30) : "", "requests"].filter(Boolean).join(" ");
+  return `${info.label}: allow ${what} from ${who}`;
+}

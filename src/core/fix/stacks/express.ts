@@ -1,0 +1,31 @@
+// Express with the `cors` package (https://github.com/expressjs/cors), Express 5 path syntax.
+import { jsString as q, literalList } from "../escape";
+import { TODO_ORIGIN, type Policy, type Rendered } from "../policy";
+
+export function express(p: Policy): Rendered {
+  const lines = [
+    "const cors = require('cors');",
+    "",
+    "// An explicit allowlist: cors echoes the Origin only when it is listed, and adds Vary: Origin.",
+    "const corsOptions = {",
+    "  origin: [",
+    ...(p.placeholder ? [`    // ${TODO_ORIGIN}`] : []),
+    `    ${q(p.origin)},`,
+    "  ],",
+    ...(p.credentials ? ["  credentials: true,"] : []),
+    `  methods: [${literalList(p.methods, q)}],`,
+    `  allowedHeaders: [${literalList(p.headers, q)}],`,
+    ...(p.exposeHeaders.length ? [`  exposedHeaders: [${literalList(p.exposeHeaders, q)}],`] : []),
+    `  maxAge: ${p.maxAge},`,
+    "};",
+    "",
+    "// Register these before any auth middleware: the preflight (OPTIONS) never carries cookies,",
+    "// so it must get its 204 and CORS headers before authentication can reject it.",
+    "app.options('/{*splat}', cors(corsOptions)); // Express 4: app.options('*', cors(corsOptions))",
+    "app.use(cors(corsOptions));",
+  ];
+  const notes: string[] = [];
+  if (p.preflightBeforeAuth) notes.push("In Express, middleware runs in registration order: put the two cors lines above your session/passport/auth middleware.");
+  if (p.duplicateLayer) notes.push("If a proxy in front of Express (nginx, a load balancer) also adds Access-Control-* headers, remove them there, or drop this middleware.");
+  return { code: lines.join("\n"), notes };
+}

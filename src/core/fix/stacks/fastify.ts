@@ -1,0 +1,27 @@
+// Fastify with @fastify/cors (https://github.com/fastify/fastify-cors).
+import { jsString as q, literalList } from "../escape";
+import { TODO_ORIGIN, type Policy, type Rendered } from "../policy";
+
+export function fastify(p: Policy): Rendered {
+  const lines = [
+    "import cors from '@fastify/cors';",
+    "",
+    "// Register before your auth hooks: the preflight (OPTIONS) never carries cookies.",
+    "// An explicit allowlist: @fastify/cors echoes the Origin only when it is listed, with Vary: Origin.",
+    "await fastify.register(cors, {",
+    "  origin: [",
+    ...(p.placeholder ? [`    // ${TODO_ORIGIN}`] : []),
+    `    ${q(p.origin)},`,
+    "  ],",
+    ...(p.credentials ? ["  credentials: true,"] : []),
+    `  methods: [${literalList(p.methods, q)}],`,
+    `  allowedHeaders: [${literalList(p.headers, q)}],`,
+    ...(p.exposeHeaders.length ? [`  exposedHeaders: [${literalList(p.exposeHeaders, q)}],`] : []),
+    `  maxAge: ${p.maxAge},`,
+    "});",
+  ];
+  const notes: string[] = [];
+  if (p.preflightBeforeAuth) notes.push("@fastify/cors answers the preflight in an onRequest hook: register it before any onRequest/preHandler hook that checks authentication.");
+  if (p.duplicateLayer) notes.push("If a proxy in front of Fastify also adds Access-Control-* headers, remove them there, or drop this plugin.");
+  return { code: lines.join("\n"), notes };
+}

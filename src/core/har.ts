@@ -1,0 +1,523 @@
+// Reads a HAR 1.2 document (as Chrome and Firefox DevTools export it) into exchanges.
+// Pure and total: bad input gives { ok: false, error }, never an exception.
+//
+// What real exports look like (and what this relies on):
+// - Chrome: every request is its own entry, preflights included, marked `_resourceType: "preflight"`
+//   with `_initiator: { type: "preflight", url, requestId }`. The actual request's startedDateTime is
+//   when the page called fetch/XHR, so it is usually a few ms *before* its preflight's.
+//   A CORS failure gives `response._error: "net::ERR_FAILED"`, status 0 and no headers when nothing
+//   was read, or the real status and headers when the response arrived but failed the check.
+//   When the preflight failed, the actual request shows only provisional headers (no Origin).
+// - Firefox: preflights are plain OPTIONS entries carrying Access-Control-Request-Method, and they
+//   start before the request they precede; no `_resourceType`, status 0 when nothing was received.
+// - Redirects: one entry per hop; the 3xx entry has `response.redirectURL` (from Location).
+import type { CredentialsMode, Exchange, Headers, Hop, RequestMode, ResponseRecord } from "./types";
+import { LIMITS, readHeaders, type ReadResult } from "./exchange";
+import {
+  headerValue,
+  isForbiddenRequestHeader,
+  isSafelistedRequestHeader,
+  normalizeMethod,
+  originOf,
+} from "./fetch";
+
+/** More entries than any real recording holds; keeps a hostile file from costing quadratic time. */
+export const HAR_LIMITS = { entries: 200_000, pairingWork: 4_000_000 };
+
+/**
+ * Headers a browser adds on its own that are not in the Fetch forbidden list. A script could set some
+ * of them, but then a preflight would list them, and with a preflight its
+ * Access-Control-Request-Headers decides instead.
+ */
+const BROWSER_ADDED = new Set([
+  "user-agent", "priority", "pragma", "cache-control", "x-client-data", "purpose", "save-data",
+  "device-memory", "dpr", "viewport-width", "width", "rtt", "downlink", "ect", "if-none-match",
+  "if-modified-since", "upgrade-insecure-requests", "x-devtools-emulate-network-conditions-client-id",
+  "x-devtools-request-id",
+]);
+
+/** Request headers Chrome's default (sanitized) HAR export removes. */
+const SANITIZED = new Set(["cookie", "authorization"]);
+
+/** Chrome `_resourceType`s that are CORS-mode requests when no Sec-Fetch-Mode says otherwise. */
+const CORS_TYPES = new Set(["fetch", "xhr", "eventsource", "font", "preflight"]);
+/** Chrome `_resourceType`s that are navigations or no-cors subresources unless Sec-Fetch-Mode says cors. */
+const NON_CORS_TYPES = new Set([
+  "document", "image", "media", "script", "stylesheet", "manifest", "texttrack", "websocket",
+  "ping", "signed-exchange", "csp-violation-report", "cspviolationreport", "webbundle", "prefetch",
+]);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function fail<T>(error: string): ReadResult<T> {
+  return { ok: false, error };
+}
+
+/** Whether a parsed JSON document looks like a HAR (an object with log.entries). */
+export function isHar(doc: unknown): boolean {
+  return isObject(doc) && isObject(doc.log) && Array.isArray(doc.log.entries);
+}
+
+/** One parsed entry. Internal. */
+interface Entry {
+  index: number;
+  url: string;
+  method: string;
+  /** Wire headers, pseudo headers (:authority …) removed. */
+  wire: Headers;
+  /** Cookies from request.cookies, used when the Cookie header itself was stripped. */
+  cookieCount: number;
+  status: number;
+  resHeaders: Headers;
+  /** `_error` as exported: a string, null (Chrome: no error), or undefined (not exported). */
+  error: string | null | undefined;
+  redirectTo: string | null;
+  time: number;
+  resourceType: string | null;
+  pageref: string | null;
+  initiator: string | undefined;
+  preflight: boolean;
+  /** For a preflight: the method it asks for (Access-Control-Request-Method), normalized. */
+  forMethod: string | null;
+  /** For a preflight: the header names it asks for (Access-Control-Request-Headers), lower-case. */
+  forHeaders: string[];
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" ? v : null;
+}
+
+function stripFragment(url: string): string {
+  const i = url.indexOf("#");
+  return i === -1 ? url : url.slice(0, i);
+}
+
+function isHttp(url: string): boolean {
+  return /^https?:/i.test(url);
+}
+
+/** "file:line:column" (1-based) from Chrome's `_initiator`, when it has a script location. */
+function readInitiator(v: unknown): string | undefined {
+  if (!isObject(v)) return undefined;
+  let stack: unknown = v.stack;
+  for (let depth = 0; isObject(stack) && depth < 32; depth++) {
+    const frames = stack.callFrames;
+    if (Array.isArray(frames)) {
+      for (const f of frames) {
+        if (isObject(f) && typeof f.url === "string" && f.url !== "") {
+          const line = typeof f.lineNumber === "number" ? f.lineNumber + 1 : null;
+          const col = typeof f.columnNumber === "number" ? f.columnNumber + 1 : null;
+          return `${f.url}${line !== null ? `:${line}` : ""}${line !== null && col !== null ? `:${col}` : ""}`.slice(0, 2000);
+        }
+      }
+    }
+    stack = stack.parent;
+  }
+  if (v.type === "script" && typeof v.url === "string" && v.url !== "") {
+    const line = typeof v.lineNumber === "number" ? `:${v.lineNumber + 1}` : "";
+    return `${v.url}${line}`.slice(0, 2000);
+  }
+  return undefined;
+}
+
+function readStatus(v: unknown): number | null {
+  if (v === undefined || v === null) return 0;
+  const n = typeof v === "string" && /^-?\d{1,3}$/.test(v.trim()) ? Number(v.trim()) : v;
+  if (typeof n !== "number" || !Number.isInteger(n)) return null;
+  // -1 and 0 both mean "no status" in the wild; anything else outside 100..999 is nonsense.
+  if (n <= 0) return 0;
+  return n >= 100 && n <= 999 ? n : null;
+}
+
+function listNames(v: string | null): string[] {
+  if (!v) return [];
+  return v.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
+}
+
+function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
+  const where = `log.entries[${index}]`;
+  if (!isObject(raw)) return fail(`${where} must be an object`);
+  const req = raw.request;
+  if (!isObject(req)) return fail(`${where}.request must be an object`);
+  if (typeof req.url !== "string") return fail(`${where}.request.url must be a string`);
+  if (typeof req.method !== "string") return fail(`${where}.request.method must be a string`);
+  if (req.url.length > LIMITS.urlLength) return fail(`${where}.request.url is longer than ${LIMITS.urlLength} characters`);
+  const reqHeaders = readHeaders(req.headers, `${where}.request.headers`);
+  if (!reqHeaders.ok) return reqHeaders;
+  if (req.cookies !== undefined && req.cookies !== null && !Array.isArray(req.cookies)) {
+    return fail(`${where}.request.cookies must be an array`);
+  }
+  const res = raw.response;
+  if (res !== undefined && res !== null && !isObject(res)) return fail(`${where}.response must be an object`);
+  const response = isObject(res) ? res : {};
+  const status = readStatus(response.status);
+  if (status === null) return fail(`${where}.response.status must be an HTTP status number`);
+  const resHeaders = readHeaders(response.headers, `${where}.response.headers`);
+  if (!resHeaders.ok) return resHeaders;
+
+  // Entries this tool cannot reason about (data:, blob:, chrome-extension:, unparseable) are skipped.
+  const url = stripFragment(req.url);
+  if (!isHttp(url) || originOf(url) === null) return { ok: true, value: null };
+
+  const wire: Headers = {};
+  for (const [name, value] of Object.entries(reqHeaders.value)) if (!name.startsWith(":")) wire[name] = value;
+  const resH: Headers = {};
+  for (const [name, value] of Object.entries(resHeaders.value)) if (!name.startsWith(":")) resH[name] = value;
+
+  let error: string | null | undefined;
+  if (typeof response._error === "string" && response._error !== "") error = response._error.slice(0, 200);
+  else if (typeof raw._error === "string" && raw._error !== "") error = raw._error.slice(0, 200);
+  else if (response._error === null || ("_error" in response && response._error === "")) error = null;
+
+  let redirectTo: string | null = null;
+  if (status >= 300 && status < 400) {
+    const target = str(response.redirectURL) || headerValue(resH, "location");
+    if (target) {
+      try {
+        redirectTo = stripFragment(new URL(target, url).href);
+      } catch {
+        redirectTo = null;
+      }
+    }
+  }
+
+  const parsedTime = typeof raw.startedDateTime === "string" ? Date.parse(raw.startedDateTime) : NaN;
+  const resourceType = typeof raw._resourceType === "string" ? raw._resourceType.toLowerCase() : null;
+  const method = normalizeMethod(req.method.trim());
+  const acrm = headerValue(wire, "access-control-request-method");
+  const preflight = method === "OPTIONS" && (resourceType === "preflight" || acrm !== null);
+
+  return {
+    ok: true,
+    value: {
+      index,
+      url,
+      method,
+      wire,
+      cookieCount: Array.isArray(req.cookies) ? req.cookies.length : 0,
+      status,
+      resHeaders: resH,
+      error,
+      redirectTo,
+      time: parsedTime,
+      resourceType,
+      pageref: typeof raw.pageref === "string" ? raw.pageref : null,
+      initiator: readInitiator(raw._initiator),
+      preflight,
+      forMethod: preflight && acrm ? normalizeMethod(acrm.trim()) : null,
+      forHeaders: preflight ? listNames(headerValue(wire, "access-control-request-headers")) : [],
+    },
+  };
+}
+
+/** Page URL origins by page id (Chrome puts the page URL in pages[].title). */
+function readPages(v: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!Array.isArray(v)) return out;
+  for (const p of v) {
+    if (!isObject(p) || typeof p.id !== "string" || typeof p.title !== "string") continue;
+    const o = isHttp(p.title) ? originOf(p.title) : null;
+    if (o) out.set(p.id, o);
+  }
+  return out;
+}
+
+/** The page origin that sent the request: Origin header, else Referer's origin, else the page's URL. */
+function requestOrigin(e: Entry, pages: Map<string, string>): string | null {
+  const origin = headerValue(e.wire, "origin");
+  if (origin !== null) {
+    const o = origin.trim();
+    if (o === "null") return "null";
+    const parsed = originOf(o);
+    if (parsed && parsed !== "null") return parsed;
+  }
+  const referer = headerValue(e.wire, "referer");
+  if (referer) {
+    const r = originOf(referer.trim());
+    if (r && r !== "null") return r;
+  }
+  if (e.pageref && pages.has(e.pageref)) return pages.get(e.pageref)!;
+  if (pages.size === 1) return [...pages.values()][0]!;
+  return null;
+}
+
+/** Request mode, or null for requests that are not CORS fetches (navigations, no-cors subresources). */
+function requestMode(e: Entry): RequestMode | null {
+  const sfm = headerValue(e.wire, "sec-fetch-mode")?.trim().toLowerCase();
+  if (sfm === "cors") return "cors";
+  if (sfm === "same-origin") return "same-origin";
+  if (sfm !== undefined) return null; // navigate, nested-navigate, no-cors, websocket
+  if (e.resourceType !== null) {
+    if (CORS_TYPES.has(e.resourceType)) return "cors";
+    if (NON_CORS_TYPES.has(e.resourceType)) return null;
+  }
+  // No marker at all (older Firefox, hand-made HARs): a CORS request always carries Origin.
+  return headerValue(e.wire, "origin") !== null ? "cors" : null;
+}
+
+/** A response record for a hop, or null when nothing was received. */
+function responseOf(e: Entry): ResponseRecord | null {
+  const hasHeaders = Object.keys(e.resHeaders).length > 0;
+  if (e.status === 0 && !hasHeaders) return null;
+  // Status 0 with headers: Chrome read the headers but failed the request; keep what is there.
+  return { status: e.status, headers: e.resHeaders };
+}
+
+/**
+ * Pairs preflights with the requests they precede. Within each (URL, method) group this is an
+ * order-preserving matching that pairs as many as possible, then prefers the closest start times,
+ * in the direction the browser logs them (Chrome: preflight just after the request's start; Firefox
+ * and unmarked: before). A preflight never pairs with a request that lacks a header it asked about.
+ */
+function pairPreflights(entries: Entry[], preflights: Entry[]): Map<number, Entry> {
+  const out = new Map<number, Entry>();
+  const groups = new Map<string, { pre: Entry[]; act: Entry[] }>();
+  const key = (url: string, method: string) => `${method} ${url}`;
+  for (const p of preflights) {
+    if (!p.forMethod) continue;
+    const k = key(p.url, p.forMethod);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { pre: [], act: [] }));
+    g.pre.push(p);
+  }
+  for (const a of entries) {
+    const g = groups.get(key(a.url, a.method));
+    if (g) g.act.push(a);
+  }
+  const WINDOW = 5 * 60_000; // ms; farther apart than this, they are different events
+  const PENALTY = 1e7; // logged in the unexpected direction: allowed, but only as a last resort
+  // Both browsers stamp entries from one clock truncated to whole ms: order survives, ties can happen.
+  const EPS = 0;
+  const byTime = (x: Entry, y: Entry) => x.time - y.time || x.index - y.index;
+  for (const { pre, act } of groups.values()) {
+    if (act.length === 0) continue;
+    pre.sort(byTime);
+    act.sort(byTime);
+    const cost = (p: Entry, a: Entry): number | null => {
+      const names = new Set(Object.keys(a.wire));
+      // Only insist when the request has headers at all, and not on the ones a sanitized export drops.
+      if (names.size > 0 && p.forHeaders.some((h) => !names.has(h) && !SANITIZED.has(h))) return null;
+      const d = p.time - a.time;
+      if (Math.abs(d) > WINDOW) return null;
+      if (p.resourceType === "preflight") return d >= -EPS ? Math.max(d, 0) : PENALTY - d;
+      return d <= EPS ? Math.max(-d, 0) : PENALTY + d;
+    };
+    const m = pre.length;
+    const n = act.length;
+    if (m * n > HAR_LIMITS.pairingWork) {
+      // Too big for the exact matching: greedy, each preflight to the first free acceptable request.
+      const used = new Set<number>();
+      for (const p of pre) {
+        let best: Entry | null = null;
+        let bestCost = Infinity;
+        for (const a of act) {
+          if (used.has(a.index)) continue;
+          const c = cost(p, a);
+          if (c !== null && c < bestCost) [best, bestCost] = [a, c];
+        }
+        if (best) {
+          used.add(best.index);
+          out.set(best.index, p);
+        }
+      }
+      continue;
+    }
+    // dp[i][j]: best (pairs, cost) using the first i preflights and the first j requests.
+    const pairs = new Int32Array((m + 1) * (n + 1));
+    const costs = new Float64Array((m + 1) * (n + 1));
+    const choice = new Uint8Array((m + 1) * (n + 1)); // 1 skip preflight, 2 skip request, 3 pair
+    const at = (i: number, j: number) => i * (n + 1) + j;
+    for (let i = 0; i <= m; i++) {
+      for (let j = 0; j <= n; j++) {
+        if (i === 0 && j === 0) continue;
+        let bp = -1;
+        let bc = Infinity;
+        let bch = 0;
+        const consider = (p: number, c: number, ch: number) => {
+          if (p > bp || (p === bp && c < bc)) [bp, bc, bch] = [p, c, ch];
+        };
+        if (i > 0) consider(pairs[at(i - 1, j)]!, costs[at(i - 1, j)]!, 1);
+        if (j > 0) consider(pairs[at(i, j - 1)]!, costs[at(i, j - 1)]!, 2);
+        if (i > 0 && j > 0) {
+          const c = cost(pre[i - 1]!, act[j - 1]!);
+          if (c !== null) consider(pairs[at(i - 1, j - 1)]! + 1, costs[at(i - 1, j - 1)]! + c, 3);
+        }
+        pairs[at(i, j)] = bp;
+        costs[at(i, j)] = bc;
+        choice[at(i, j)] = bch;
+      }
+    }
+    for (let i = m, j = n; i > 0 || j > 0; ) {
+      const ch = choice[at(i, j)];
+      if (ch === 3) {
+        out.set(act[j - 1]!.index, pre[i - 1]!);
+        i--;
+        j--;
+      } else if (ch === 1) i--;
+      else j--;
+    }
+  }
+  return out;
+}
+
+/** Finds the entry that follows a redirect: the target URL, not before the 3xx, nearest in time. */
+function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<number>): Entry | null {
+  if (!from.redirectTo) return null;
+  const list = candidates.get(from.redirectTo);
+  if (!list) return null;
+  // 301/302 turn POST into GET, 303 turns everything but HEAD into GET.
+  const methods = new Set([from.method]);
+  if (from.status === 303 && from.method !== "HEAD") methods.add("GET");
+  if ((from.status === 301 || from.status === 302) && from.method === "POST") methods.add("GET");
+  let best: Entry | null = null;
+  for (const c of list) {
+    if (taken.has(c.index) || c.index === from.index || !methods.has(c.method)) continue;
+    const after = Number.isNaN(c.time) || Number.isNaN(from.time) ? c.index > from.index : c.time >= from.time - 5;
+    if (!after) continue;
+    if (!best || c.time - from.time < best.time - from.time || (c.time === best.time && c.index < best.index)) best = c;
+  }
+  return best;
+}
+
+/** Headers the script set: the wire headers minus what the browser added. */
+function scriptHeadersOf(e: Entry, preflight: Entry | null): Headers {
+  const out: Headers = {};
+  const allowed = preflight ? new Set(preflight.forHeaders) : null;
+  for (const [name, value] of Object.entries(e.wire)) {
+    if (isForbiddenRequestHeader(name)) continue;
+    if (allowed) {
+      // With a preflight, its Access-Control-Request-Headers is the list of non-safelisted names.
+      const v = Array.isArray(value) ? value.join(", ") : value;
+      if (!allowed.has(name) && !isSafelistedRequestHeader(name, v)) continue;
+      if (!allowed.has(name) && BROWSER_ADDED.has(name)) continue;
+    } else if (BROWSER_ADDED.has(name)) continue;
+    out[name] = value;
+  }
+  if (allowed) {
+    // Named in the preflight but absent from the (provisional) headers: the value is unknown.
+    for (const name of allowed) if (!(name in out) && !isForbiddenRequestHeader(name)) out[name] = "";
+  }
+  return out;
+}
+
+function hasCookie(e: Entry): boolean {
+  return headerValue(e.wire, "cookie") !== null || e.cookieCount > 0;
+}
+
+/** Reads a parsed HAR document into exchanges, one per cross-origin request (with its redirects). */
+export function readHar(doc: unknown): ReadResult<Exchange[]> {
+  if (!isObject(doc)) return fail("not a HAR file: expected a JSON object with log.entries");
+  const log = doc.log;
+  if (!isObject(log)) return fail('not a HAR file: no "log" object');
+  if (!Array.isArray(log.entries)) return fail("not a HAR file: log.entries must be an array");
+  if (log.entries.length > HAR_LIMITS.entries) return fail(`more than ${HAR_LIMITS.entries} entries`);
+  const pages = readPages(log.pages);
+
+  const all: Entry[] = [];
+  for (let i = 0; i < log.entries.length; i++) {
+    const r = readEntry(log.entries[i], i);
+    if (!r.ok) return r;
+    if (r.value) all.push(r.value);
+  }
+  // Without usable timestamps everywhere, fall back to file order for every comparison.
+  if (all.some((e) => Number.isNaN(e.time))) for (const e of all) e.time = e.index;
+
+  const preflights = all.filter((e) => e.preflight);
+  const requests = all.filter((e) => !e.preflight);
+  const preflightFor = pairPreflights(requests, preflights);
+
+  // Redirect chains: link each 3xx to the entry for its Location.
+  const byUrl = new Map<string, Entry[]>();
+  for (const e of requests) {
+    const list = byUrl.get(e.url);
+    if (list) list.push(e);
+    else byUrl.set(e.url, [e]);
+  }
+  const next = new Map<number, Entry>();
+  const continuation = new Set<number>();
+  for (const e of [...requests].sort((x, y) => x.time - y.time || x.index - y.index)) {
+    const n = nextHop(e, byUrl, continuation);
+    if (n) {
+      next.set(e.index, n);
+      continuation.add(n.index);
+    }
+  }
+
+  const exchanges: Array<{ at: number; exchange: Exchange }> = [];
+  for (const head of requests) {
+    if (continuation.has(head.index)) continue;
+    const mode = requestMode(head);
+    if (mode === null) continue;
+    const origin = requestOrigin(head, pages);
+    if (origin === null) continue;
+
+    const chain: Entry[] = [head];
+    const seen = new Set([head.index]);
+    for (let cur = next.get(head.index); cur && !seen.has(cur.index) && chain.length < LIMITS.hops; cur = next.get(cur.index)) {
+      chain.push(cur);
+      seen.add(cur.index);
+    }
+    const crossAt = chain.findIndex((e) => originOf(e.url) !== origin);
+    if (crossAt === -1) continue; // same-origin all the way: not a CORS exchange
+
+    const hops: Hop[] = chain.map((e) => {
+      const pre = preflightFor.get(e.index) ?? null;
+      const hop: Hop = { url: e.url, preflight: pre ? responseOf(pre) : null, response: responseOf(e) };
+      return hop;
+    });
+    const headPreflight = preflightFor.get(head.index) ?? null;
+    // No preflightCached inference: a HAR cannot tell a cached preflight from an unrecorded one, and
+    // diagnose() warns about a needed-but-missing preflight itself.
+    const headers = scriptHeadersOf(head, headPreflight);
+
+    // Credentials: a HAR never states the mode; a Cookie sent to a cross-origin hop is the evidence,
+    // kept in sentHeaders so that diagnose() infers "include" and marks it inferred.
+    const evidence = chain.slice(crossAt).find(hasCookie);
+    const sentFrom = evidence ?? chain[crossAt]!;
+    const sentHeaders: Headers = { ...sentFrom.wire };
+    if (evidence && headerValue(sentHeaders, "cookie") === null) {
+      sentHeaders.cookie = `(${evidence.cookieCount} cookie${evidence.cookieCount === 1 ? "" : "s"} listed in request.cookies)`;
+    }
+    const credentials: CredentialsMode | "unknown" = "unknown";
+
+    const last = chain[chain.length - 1]!;
+    const failedPreflight = chain.map((e) => preflightFor.get(e.index)).find((p) => p && typeof p.error === "string");
+    const exchange: Exchange = {
+      id: `har:${head.index}`,
+      request: { url: head.url, method: head.method, origin, credentials, mode, headers, sentHeaders },
+      hops,
+    };
+    const error = typeof last.error === "string" ? last.error : failedPreflight?.error ?? last.error;
+    if (error !== undefined) exchange.browserError = error;
+    const initiator = head.initiator ?? headPreflight?.initiator;
+    if (initiator) exchange.initiator = initiator;
+    exchanges.push({ at: head.index, exchange });
+  }
+
+  // Preflights whose request never appears (not sent, or not recorded): an exchange
+  // with the preflight and no response, the request reconstructed from what the preflight asked.
+  const paired = new Set([...preflightFor.values()].map((p) => p.index));
+  for (const p of preflights) {
+    if (paired.has(p.index) || !p.forMethod) continue;
+    const origin = requestOrigin(p, pages);
+    if (origin === null || originOf(p.url) === origin) continue;
+    const headers: Headers = {};
+    for (const name of p.forHeaders) if (!isForbiddenRequestHeader(name)) headers[name] = "";
+    const exchange: Exchange = {
+      id: `har:${p.index}`,
+      request: {
+        url: p.url, method: p.forMethod, origin, credentials: "unknown", mode: "cors", headers,
+        sentHeaders: { ...p.wire },
+      },
+      hops: [{ url: p.url, preflight: responseOf(p), response: null }],
+    };
+    if (p.error !== undefined) exchange.browserError = p.error;
+    if (p.initiator) exchange.initiator = p.initiator;
+    exchanges.push({ at: p.index, exchange });
+  }
+
+  exchanges.sort((a, b) => a.at - b.at);
+  return { ok: true, value: exchanges.map((x) => x.exchange) };
+}

@@ -1,0 +1,288 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { version } from "../../package.json";
+import { MAX_INPUT_BYTES, run, shownValue, type CliIO } from "../../src/cli/run";
+import { chromeEntry, chromeHar, chromeRequestHeaders, nv } from "../fixtures/har/build";
+
+const root = join(__dirname, "../..");
+const example = (name: string) => readFileSync(join(root, "examples", name), "utf8");
+
+interface Captured {
+  io: CliIO;
+  out: () => string;
+  err: () => string;
+  reads: string[];
+}
+
+function mkIO(files: Record<string, string | Uint8Array>, o: { tty?: boolean; env?: Record<string, string>; sizes?: Record<string, number> } = {}): Captured {
+  let out = "";
+  let err = "";
+  const reads: string[] = [];
+  const enoent = (path: string) => Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+  const io: CliIO = {
+    stdout: { write: (s: string) => (out += s), isTTY: o.tty ?? false },
+    stderr: { write: (s: string) => (err += s) },
+    env: o.env ?? {},
+    stat: async (path) => {
+      if (!(path in files) && !(o.sizes && path in o.sizes)) throw enoent(path);
+      return { size: o.sizes?.[path] ?? files[path]!.length, isDirectory: () => false };
+    },
+    readFile: async (path) => {
+      reads.push(path);
+      if (!(path in files)) throw enoent(path);
+      return files[path]!;
+    },
+  };
+  return { io, out: () => out, err: () => err, reads };
+}
+
+const ORIGIN = "http://localhost:5173";
+
+describe("human output", () => {
+  test("a blocked exchange: verdict, request, stage, both browsers' codes, header, received vs expected, message", async () => {
+    const c = mkIO({ "h.json": example("header-not-allowed.json") });
+    expect(await run(["explain", "h.json"], c.io)).toBe(1);
+    const out = c.out();
+    expect(out).toMatch(/^BLOCKED POST https:\/\/api\.example\.test\/v1\/orders$/m);
+    expect(out).toContain("origin https://app.example.test");
+    expect(out).toContain("credentials include");
+    expect(out).not.toContain("(inferred)");
+    expect(out).toMatch(/stage\s+preflight/);
+    expect(out).toMatch(/error\s+HeaderDisallowedByPreflightResponse\s+\(Firefox: CORSMissingAllowHeaderFromPreflight2\)/);
+    expect(out).toMatch(/header\s+access-control-allow-headers/);
+    expect(out).toMatch(/received\s+content-type/);
+    expect(out).toMatch(/expected\s+x-csrf-token/);
+    expect(out).toContain("does not list the request header x-csrf-token");
+    expect(out).toContain("1 cross-origin request, 1 blocked, 0 ok");
+    expect(c.err()).toBe("");
+  });
+
+  test("a missing header is shown as (missing); an inferred mode is marked (inferred)", async () => {
+    const ex = JSON.parse(example("preflight-missing-allow-credentials.json"));
+    ex.request.credentials = "unknown";
+    const c = mkIO({ "p.json": JSON.stringify(ex) });
+    expect(await run(["explain", "p.json"], c.io)).toBe(1);
+    expect(c.out()).toMatch(/received\s+\(missing\)/);
+    expect(c.out()).toMatch(/expected\s+true/);
+    expect(c.out()).toContain("credentials include (inferred)");
+  });
+
+  test("a multi-hop failure names the hop and its URL", async () => {
+    const c = mkIO({ "r.json": example("redirect-to-other-origin.json") });
+    expect(await run(["explain", "r.json"], c.io)).toBe(1);
+    expect(c.out()).toMatch(/stage\s+actual, hop 2 of 2 \(https:\/\/api-v2\.example\.test\/me\)/);
+    expect(c.out()).toMatch(/expected\s+null/);
+  });
+
+  test("nothing blocked: OK and exit 0", async () => {
+    const c = mkIO({ "ok.json": example("passing-credentialed-put.json") });
+    expect(await run(["explain", "ok.json"], c.io)).toBe(0);
+    expect(c.out()).toMatch(/^OK PUT https:\/\/api\.example\.test\/v1\/cart\/items\/42$/m);
+  });
+
+  test("--stack adds the fix, its notes and the client-side alternative for blocked exchanges", async () => {
+    const c = mkIO({ "w.json": example("wildcard-with-credentials.json"), "ok.json": example("passing-credentialed-put.json") });
+    expect(await run(["explain", "w.json", "ok.json", "--stack", "express"], c.io)).toBe(1);
+    const out = c.out();
+    expect(out.match(/^  Fix: Express/gm)).toHaveLength(1);
+    expect(out).not.toMatch(/[ \t]+$/m); // no trailing whitespace, blank code lines included
+    expect(out).toContain("https://app.example.test");
+    expect(out).toContain("== w.json");
+    expect(out).toContain("== ok.json");
+  });
+
+  test("colors only on a terminal, and never with --no-color or NO_COLOR", async () => {
+    const files = { "w.json": example("wildcard-with-credentials.json") };
+    const tty = mkIO(files, { tty: true });
+    await run(["explain", "w.json"], tty.io);
+    expect(tty.out()).toContain("\u001b[31m");
+    const pipe = mkIO(files);
+    await run(["explain", "w.json"], pipe.io);
+    expect(pipe.out()).not.toContain("\u001b[");
+    const flag = mkIO(files, { tty: true });
+    await run(["explain", "--no-color", "w.json"], flag.io);
+    expect(flag.out()).not.toContain("\u001b[");
+    const env = mkIO(files, { tty: true, env: { NO_COLOR: "1" } });
+    await run(["explain", "w.json"], env.io);
+    expect(env.out()).not.toContain("\u001b[");
+  });
+
+  test("terminal escapes from the input are shown, not executed", async () => {
+    const ex = JSON.parse(example("wildcard-with-credentials.json"));
+    ex.request.url = "https://api.example.test/\u001b[2Jpwn";
+    ex.response.headers["access-control-allow-origin"] = "*\u009b31m";
+    const c = mkIO({ "e.json": JSON.stringify(ex) });
+    await run(["explain", "e.json"], c.io);
+    expect(c.out()).not.toMatch(/[\u001b\u009b]/);
+    expect(c.out()).toContain("\\u001b[2Jpwn");
+  });
+
+  test("secrets in header values are masked", () => {
+    expect(shownValue("Cookie", "sid=secret")).toBe("(masked, 10 characters)");
+    expect(shownValue("authorization", "Bearer x")).not.toContain("Bearer");
+    expect(shownValue("set-cookie", "a=b")).not.toContain("a=b");
+    expect(shownValue("proxy-authorization", "Basic x")).not.toContain("Basic");
+    expect(shownValue("access-control-allow-origin", "*")).toBe("*");
+    expect(shownValue("access-control-allow-origin", null)).toBe("(missing)");
+  });
+
+  test("a HAR with no cross-origin request says so and exits 0", async () => {
+    const har = chromeHar([chromeEntry({ url: ORIGIN + "/api", start: "2024-06-30T04:14:55.000Z",
+      reqHeaders: nv({ referer: ORIGIN + "/", "sec-fetch-mode": "cors" }) })]);
+    const c = mkIO({ "same.har": JSON.stringify(har) });
+    expect(await run(["explain", "same.har"], c.io)).toBe(0);
+    expect(c.out()).toContain("same.har: no cross-origin requests found");
+  });
+
+  test("HAR files are read like exchange files, also from standard input", async () => {
+    const c = mkIO({ "-": example("chrome-missing-allow-credentials.har") });
+    expect(await run(["explain", "-"], c.io)).toBe(1);
+    expect(c.out()).toContain("InvalidAllowCredentials");
+    expect(c.out()).toContain("id har:0");
+  });
+});
+
+describe("--json", () => {
+  test("one array of diagnoses in input order, ids kept, exit 1 when one is blocked", async () => {
+    const c = mkIO({
+      "ok.json": example("passing-credentialed-put.json"),
+      "two.json": JSON.stringify([JSON.parse(example("header-not-allowed.json")), JSON.parse(example("wildcard-with-credentials.json"))]),
+      "c.har": example("chrome-missing-allow-credentials.har"),
+    });
+    expect(await run(["explain", "--json", "ok.json", "two.json", "c.har"], c.io)).toBe(1);
+    const list = JSON.parse(c.out());
+    expect(list.map((d: { id: string }) => d.id)).toEqual(["passing-credentialed-put", "header-not-allowed", "wildcard-with-credentials", "har:0"]);
+    expect(list.map((d: { blocked: boolean }) => d.blocked)).toEqual([false, true, true, true]);
+    expect(list[1]).toMatchObject({ code: "HeaderDisallowedByPreflightResponse", stage: "preflight", hop: 0, expected: "x-csrf-token" });
+    expect(list[0].fix).toBeUndefined();
+  });
+
+  test("with --stack each element gets a fix", async () => {
+    const c = mkIO({ "w.json": example("wildcard-with-credentials.json"), "ok.json": example("passing-credentialed-put.json") });
+    expect(await run(["explain", "w.json", "ok.json", "--json", "--stack=express"], c.io)).toBe(1);
+    const list = JSON.parse(c.out());
+    expect(list).toHaveLength(2);
+    expect(list[0].fix).toMatchObject({ stack: "express" });
+    expect(typeof list[0].fix.code).toBe("string");
+    expect("fix" in list[1]).toBe(true);
+  });
+
+  test("exit 0 when nothing is blocked", async () => {
+    const c = mkIO({ "ok.json": example("passing-credentialed-put.json") });
+    expect(await run(["explain", "ok.json", "--json"], c.io)).toBe(0);
+    expect(JSON.parse(c.out())).toHaveLength(1);
+  });
+});
+
+describe("exit 2 with one clear line on stderr", () => {
+  async function fails(argv: string[], c: Captured, pattern: RegExp) {
+    expect(await run(argv, c.io)).toBe(2);
+    expect(c.err()).toMatch(pattern);
+    expect(c.err()).toMatch(/^cors-lens: [^\n]+\n$/); // exactly one line
+    expect(c.err()).not.toMatch(/\n\s+at /); // no stack trace
+    expect(c.out()).toBe("");
+  }
+
+  test("missing file", async () => {
+    const c = mkIO({});
+    await fails(["explain", "nope.json"], c, /^cors-lens: nope\.json: no such file\n$/);
+  });
+
+  test("truncated JSON names the file and the position", async () => {
+    const text = example("header-not-allowed.json");
+    const cut = text.trimEnd().slice(0, -1); // the closing brace lost
+    const c = mkIO({ "examples/x.har": cut });
+    await fails(["explain", "examples/x.har"], c,
+      new RegExp(`^cors-lens: examples/x\\.har: not JSON \\(unexpected end of input at line \\d+, column \\d+, position ${cut.length}\\)\\n$`));
+  });
+
+  test("JSON errors never quote the file's contents", async () => {
+    const c = mkIO({ "s.json": '{"cookie": "sid=SECRET" oops}' });
+    await fails(["explain", "s.json"], c, /not JSON \(expected ',' or '}', found 'o' at line 1, column 25, position 24\)/);
+    expect(c.err()).not.toContain("SECRET");
+  });
+
+  test("binary garbage", async () => {
+    const c = mkIO({ "g.har": Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0x00]) });
+    await fails(["explain", "g.har"], c, /^cors-lens: g\.har: binary data, not JSON/);
+  });
+
+  test("valid JSON that is neither a HAR nor an exchange", async () => {
+    const c = mkIO({ "n.json": '{"hello": 1}' });
+    await fails(["explain", "n.json"], c, /^cors-lens: n\.json: not a HAR nor valid exchange JSON: .*request/);
+    const h = mkIO({ "b.har": '{"log": {"entries": [{"request": {"url": 1}}]}}' });
+    await fails(["explain", "b.har"], h, /^cors-lens: b\.har: not a valid HAR: log\.entries\[0\]\.request\.url must be a string\n$/);
+  });
+
+  test("files over 100 MB are refused from their size, before reading", async () => {
+    const c = mkIO({ "big.har": "{}" }, { sizes: { "big.har": MAX_INPUT_BYTES * 1.5 } });
+    await fails(["explain", "big.har"], c, /^cors-lens: big\.har: file is 150\.0 MB, larger than the 100\.0 MB limit; refusing to read it\n$/);
+    expect(c.reads).toEqual([]);
+  });
+
+  test("the first bad file stops the run before anything is printed", async () => {
+    const c = mkIO({ "ok.json": example("passing-credentialed-put.json"), "bad.json": "[" });
+    await fails(["explain", "ok.json", "bad.json"], c, /^cors-lens: bad\.json: not JSON/);
+  });
+
+  test("unknown stack lists the valid ones", async () => {
+    const c = mkIO({ "ok.json": example("passing-credentialed-put.json") });
+    await fails(["explain", "ok.json", "--stack", "cobol"], c, /^cors-lens: unknown stack "cobol"; valid stacks: .*express.*nginx/);
+  });
+
+  test.each([
+    [[], /missing command/],
+    [["explain"], /explain needs at least one FILE/],
+    [["frobnicate", "x"], /unknown command "frobnicate"/],
+    [["explain", "x", "--bogus"], /unknown option "--bogus"/],
+    [["explain", "x", "--stack"], /--stack needs a NAME/],
+  ])("bad usage %j", async (argv, pattern) => {
+    const c = mkIO({ x: "{}" });
+    await fails(argv, c, pattern);
+  });
+});
+
+describe("--help and --version", () => {
+  test("--help prints usage with the stacks and exits 0", async () => {
+    const c = mkIO({});
+    expect(await run(["--help"], c.io)).toBe(0);
+    expect(c.out()).toContain("Usage: cors-lens explain FILE...");
+    expect(c.out()).toMatch(/--stack NAME .*express/);
+  });
+
+  test("--version prints the package version", async () => {
+    const c = mkIO({});
+    expect(await run(["--version"], c.io)).toBe(0);
+    expect(c.out()).toBe(`cors-lens ${version}\n`);
+  });
+});
+
+describe("the built CLI (dist/cli/cors-lens.cjs)", () => {
+  const bin = join(root, "dist/cli/cors-lens.cjs");
+  const built = existsSync(bin);
+  const maybe = built ? test : test.skip;
+
+  maybe("exits 1 on a blocked example and 2 on a missing file, without a stack trace", () => {
+    const blocked = spawnSync(process.execPath, [bin, "explain", join(root, "examples/header-not-allowed.json"), "--no-color"], { encoding: "utf8" });
+    expect(blocked.status).toBe(1);
+    expect(blocked.stdout).toContain("HeaderDisallowedByPreflightResponse");
+    const missing = spawnSync(process.execPath, [bin, "explain", "no-such-file.har"], { encoding: "utf8" });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe("cors-lens: no-such-file.har: no such file\n");
+  });
+
+  maybe("reads standard input and prints JSON", () => {
+    const r = spawnSync(process.execPath, [bin, "explain", "-", "--json"], { encoding: "utf8", input: example("passing-credentialed-put.json") });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)[0].id).toBe("passing-credentialed-put");
+  });
+
+  test("a real HAR round trip through run() matches the one through readHar", async () => {
+    const har = chromeHar([chromeEntry({ method: "GET", url: "https://api.example.test/x", start: "2024-06-30T04:14:55.000Z",
+      status: 0, error: "net::ERR_FAILED", reqHeaders: chromeRequestHeaders("https://api.example.test/x", "GET", ORIGIN) })]);
+    const c = mkIO({ "a.har": JSON.stringify(har) });
+    expect(await run(["explain", "a.har", "--json"], c.io)).toBe(1);
+    expect(JSON.parse(c.out())[0]).toMatchObject({ id: "har:0", blocked: true, code: null });
+  });
+});
