@@ -1,0 +1,118 @@
+// A settled request (plus its preflights) becomes one core Exchange, and gets its Diagnosis.
+import { diagnose } from "../core/diagnose";
+import { headerValue, isForbiddenRequestHeader, isSafelistedRequestHeader, needsPreflight, normalizeMethod } from "../core/fetch";
+import type { Diagnosis, Exchange, Headers, Hop } from "../core/types";
+import type { Annotation } from "../shared/protocol";
+import type { Settled } from "./correlate";
+import { sameOrigin } from "./records";
+
+/** Headers the browser adds that are not forbidden names (so the fetch primitives would count them as script's). */
+const BROWSER_ADDED = new Set([
+  "user-agent", "accept-language", "priority", "x-client-data", "upgrade-insecure-requests", "purpose",
+]);
+/** Safelisted names a script may set: kept when their value is safelisted. */
+const SCRIPT_SAFELISTED = ["accept", "content-language", "content-type", "range"];
+/** Types whose requests are fetch/XHR-like: CORS by default. Others (img, script, …) only with an Origin header. */
+const FETCH_TYPES = new Set(["xmlhttprequest", "fetch", "font", "other", "ping", "beacon"]);
+
+/**
+ * The headers the page script set, from the wire. When a preflight was sent, its
+ * Access-Control-Request-Headers names the non-safelisted ones exactly; otherwise drop what the
+ * browser adds, including DevTools' "Disable cache" pair (Cache-Control/Pragma: no-cache), which
+ * would have needed a preflight we did not see.
+ */
+export function scriptHeadersOf(wire: Headers | null, acrh: string[] | null): Headers {
+  const out: Headers = {};
+  if (wire) {
+    for (const name of Object.keys(wire)) {
+      if (isForbiddenRequestHeader(name)) continue;
+      const value = headerValue(wire, name) ?? "";
+      if (acrh && !acrh.includes(name)) {
+        if (SCRIPT_SAFELISTED.includes(name) && isSafelistedRequestHeader(name, value) && !(name === "accept" && value === "*/*")) {
+          out[name] = value;
+        }
+        continue;
+      }
+      if (!acrh) {
+        if (BROWSER_ADDED.has(name) || (name === "accept" && value === "*/*")) continue;
+        if ((name === "cache-control" || name === "pragma") && value === "no-cache") continue;
+      }
+      out[name] = value;
+    }
+  }
+  for (const name of acrh ?? []) if (out[name] === undefined) out[name] = "";
+  return out;
+}
+
+/** The Exchange for a settled request, or null when it is not a CORS request (e.g. a plain <img>). */
+export function assemble(s: Settled): Exchange | null {
+  const v = s.view;
+  const hop0 = v.hops[0];
+  if (!hop0 || (v.isOptions && v.partial)) return null;
+  const wire = hop0.headers;
+  const anyPreflight = s.preflights.some((p) => p !== null);
+  const originHeader = wire ? headerValue(wire, "origin") : null;
+  // No-cors loads (a plain <img>, <script>) carry no Origin; fetch/XHR are CORS unless the page says otherwise.
+  if (!anyPreflight && !FETCH_TYPES.has(v.type) && originHeader === null) return null;
+  const origin = originHeader && originHeader !== "null" ? originHeader : v.initiator;
+  const acrh = (s.preflights[0] ?? s.preflights.find((p) => p !== null))?.acrh ?? null;
+  const headers = scriptHeadersOf(wire, acrh);
+
+  let corsFlag = false;
+  const hops: Hop[] = v.hops.map((h, i) => {
+    const p = s.preflights[i] ?? null;
+    const hop: Hop = { url: h.url, preflight: p?.hops[0]?.response ?? null, response: h.response };
+    corsFlag ||= !sameOrigin(h.url, origin);
+    // Sent without an OPTIONS although it needed one: the browser used its preflight cache.
+    if (!p && !v.partial && h.response && corsFlag && needsPreflight(normalizeMethod(h.method), headers)) hop.preflightCached = true;
+    return hop;
+  });
+
+  let browserError = v.error ?? null;
+  const last = v.hops.length - 1;
+  const lastPre = s.preflights[last];
+  // The preflight itself hit a network error (refused, DNS): the browser reports the actual as
+  // ERR_FAILED, but the user's problem is the network, not CORS.
+  if (browserError === "net::ERR_FAILED" && !v.hops[last]!.response && lastPre && !lastPre.hops[0]?.response &&
+      typeof lastPre.error === "string" && lastPre.error !== "net::ERR_FAILED") {
+    browserError = lastPre.error;
+  }
+  return {
+    id: v.id,
+    request: {
+      url: hop0.url, method: hop0.method, origin, credentials: "unknown", mode: "cors", headers,
+      ...(wire ? { sentHeaders: wire } : {}),
+    },
+    hops,
+    browserError,
+  };
+}
+
+/**
+ * diagnose(), with the browser as the judge: a response the browser delivered cannot have
+ * failed a CORS check, so if it fails under mode "cors" the request was a no-cors one (a no-cors
+ * POST carries an Origin header too, so the wire cannot tell them apart).
+ */
+export function judge(ex: Exchange): { exchange: Exchange; diagnosis: Diagnosis } {
+  const d = diagnose(ex);
+  if (d.blocked && ex.browserError === null && ex.request.mode === "cors" && ex.request.credentials === "unknown") {
+    const noCors: Exchange = { ...ex, request: { ...ex.request, mode: "no-cors" } };
+    return { exchange: noCors, diagnosis: diagnose(noCors) };
+  }
+  return { exchange: ex, diagnosis: d };
+}
+
+/**
+ * The exchange with the page hook's report applied, or null when the report contradicts what the
+ * browser did: a report may explain a failure, never create one.
+ */
+export function annotated(ex: Exchange, before: Diagnosis, a: Annotation): { exchange: Exchange; diagnosis: Diagnosis } | null {
+  const next: Exchange = {
+    ...ex,
+    request: { ...ex.request, credentials: a.credentials, mode: a.mode },
+    ...(a.initiator ? { initiator: a.initiator } : {}),
+  };
+  const d = diagnose(next);
+  if (d.blocked && !before.blocked) return null;
+  return { exchange: next, diagnosis: d };
+}

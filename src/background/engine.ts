@@ -1,0 +1,478 @@
+// The background's engine: capture levels, correlation, storage, badge, panel ports and the page
+// hook's reports, over one Platform. index.ts runs it with the real browser; tests with the fake.
+//
+// Capture levels, per tab:
+//   "full"  — a CORS panel port is open for the tab, or its top-level site is always captured
+//             (dev origins on by default): the tab's webRequest listener set exists (capture.ts).
+//   "count" — every other tab: no webRequest listener; the page hook's reports of rejected
+//             cross-origin calls only feed the badge as *suspected* failures.
+import { originOf } from "../core/fetch";
+import type { Platform, MessageSender, Navigation, PortLike } from "../platform/browser";
+import {
+  type Annotation, type BackgroundMessage, type Entry, MSG, PORT_NAME, isTabId, readAnnotation, readPanelMessage,
+} from "../shared/protocol";
+import { DEFAULT_SITES, hostOf, siteMatches } from "../shared/sites";
+import { PendingAnnotations, RateLimiter, distance, stripHash } from "./annotate";
+import { annotated, assemble, judge } from "./assemble";
+import { Badge, failureTitle } from "./badge";
+import { Capture } from "./capture";
+import { Correlator, type Settled } from "./correlate";
+import { toRecord, type RequestRecord } from "./records";
+import { Store } from "./store";
+
+export interface EngineOptions {
+  /** Exchanges kept per tab. */
+  limit?: number;
+  chunkSize?: number;
+  /** How long a blocked request waits for a late preflight. */
+  graceMs?: number;
+  /** How long a panel that was open before a worker restart has to reconnect. */
+  panelGraceMs?: number;
+  /** Capture service workers' requests (tabId -1) while a panel is open. */
+  workerCapture?: boolean;
+}
+
+const STATE_KEY = "cl:state";
+const SITES_KEY = "cl:sites";
+
+interface Session {
+  port: PortLike;
+  tab: number | null;
+  /** SNAPSHOT sent: later changes go out as messages. */
+  live: boolean;
+  closed: boolean;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").slice(0, 500) : [];
+}
+
+export class Engine {
+  ready: Promise<void> = Promise.resolve();
+  private store: Store;
+  private badge: Badge;
+  private capture: Capture;
+  private buckets = new Map<number, Correlator>();
+  private panels = new Map<number, number>();
+  /** Panels open before the worker restarted, waiting for their HELLO again. */
+  private stale = new Map<number, () => void>();
+  private siteTabs = new Set<number>();
+  private urls = new Map<number, string>();
+  private sites = { on: [] as string[], off: [] as string[] };
+  private sessions = new Set<Session>();
+  private limiter = new RateLimiter();
+  private pending: PendingAnnotations;
+  private isReady = false;
+  private queue: Array<() => void> = [];
+  private stateChain: Promise<void> = Promise.resolve();
+  private stateScheduled = false;
+  private o: Required<EngineOptions>;
+
+  constructor(private p: Platform, opts: EngineOptions = {}) {
+    this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, ...opts };
+    this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e) });
+    this.badge = new Badge(p);
+    this.capture = new Capture(p, (event, d) => toRecord(event, d, (tab, id) => this.isTracked(tab, id)), (r) => this.onRecord(r));
+    this.pending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), (tab, a) => this.expired(tab, a));
+  }
+
+  /** Registers every listener synchronously (call at the worker's top level), then reads the persisted state. */
+  start(): Promise<void> {
+    this.p.onNavigation((n) => this.whenReady(() => this.onNavigation(n)));
+    this.p.onTabRemoved((tab) => this.whenReady(() => this.onTabRemoved(tab)));
+    this.p.onConnect((port) => this.onConnect(port));
+    this.p.onMessage((m, sender) => this.onMessage(m, sender));
+    this.capture.startBridge();
+    this.ready = this.load().catch((e) => console.warn("cors-lens: load", e)).then(() => {
+      this.isReady = true;
+      this.applyCapture();
+      this.capture.endBridge((r) => this.isWatched(r.tabId) || (r.tabId === -1 && this.workersOn()));
+      for (const fn of this.queue.splice(0)) fn();
+    });
+    return this.ready;
+  }
+
+  /** Everything so far processed and written (tests). */
+  async idle(): Promise<void> {
+    await this.ready;
+    for (let i = 0; i < 3; i++) {
+      await this.store.flush();
+      await this.stateChain;
+    }
+  }
+
+  /** The tab's stored entries, oldest first. */
+  entries(tab: number): Promise<Entry[]> {
+    return this.store.entries(tab);
+  }
+
+  captureLevel(tab: number): "full" | "count" {
+    return this.isWatched(tab) ? "full" : "count";
+  }
+
+  /**
+   * The page hook's report of one fetch/XHR call in tab `tabId` (always the message sender's tab).
+   * It can only annotate a captured cross-origin request of that tab, or count a suspected failure
+   * at the "count" level; it never creates an exchange. Returns false when refused.
+   */
+  annotate(tabId: number, raw: unknown, senderUrl?: string): boolean {
+    if (!isTabId(tabId) || !this.limiter.take(tabId, this.p.now())) return false;
+    const a = readAnnotation(raw);
+    if (!a) return false;
+    this.whenReady(() => this.applyAnnotation(tabId, a, senderUrl));
+    return true;
+  }
+
+  // ---- start-up and state ----
+
+  private whenReady(fn: () => void): void {
+    if (this.isReady) fn();
+    else if (this.queue.length < 10_000) this.queue.push(fn);
+  }
+
+  private async load(): Promise<void> {
+    const [state, local] = await Promise.all([this.p.session.get([STATE_KEY]), this.p.local.get([SITES_KEY])]);
+    await this.store.load();
+    const sites = local[SITES_KEY];
+    if (isObject(sites)) this.sites = { on: strings(sites.on), off: strings(sites.off) };
+    const s = state[STATE_KEY];
+    if (!isObject(s)) return;
+    if (isObject(s.urls)) {
+      for (const [tab, url] of Object.entries(s.urls)) if (typeof url === "string") this.urls.set(Number(tab), url);
+    }
+    for (const [tab, url] of this.urls) if (this.siteWatched(url)) this.siteTabs.add(tab);
+    if (Array.isArray(s.panels)) {
+      for (const tab of s.panels) if (isTabId(tab)) this.stale.set(tab, this.p.setTimer(this.o.panelGraceMs, () => this.dropStale(tab)));
+    }
+  }
+
+  private dropStale(tab: number): void {
+    if (!this.stale.delete(tab)) return;
+    this.applyCapture();
+    this.persistState();
+  }
+
+  private persistState(): void {
+    if (this.stateScheduled) return;
+    this.stateScheduled = true;
+    this.stateChain = this.stateChain.then(async () => {
+      this.stateScheduled = false;
+      const watched = this.watchedTabs();
+      const urls: Record<string, string> = {};
+      for (const tab of watched) {
+        const u = this.urls.get(tab);
+        if (u) urls[tab] = u;
+      }
+      try {
+        await this.p.session.set({ [STATE_KEY]: { panels: [...this.panels.keys(), ...this.stale.keys()], urls } });
+      } catch (e) {
+        console.warn("cors-lens: state", e);
+      }
+    });
+  }
+
+  // ---- capture levels ----
+
+  private watchedTabs(): Set<number> {
+    return new Set([...this.panels.keys(), ...this.stale.keys(), ...this.siteTabs]);
+  }
+
+  private isWatched(tab: number): boolean {
+    return this.panels.has(tab) || this.stale.has(tab) || this.siteTabs.has(tab);
+  }
+
+  private workersOn(): boolean {
+    return this.o.workerCapture && this.panels.size + this.stale.size > 0;
+  }
+
+  private applyCapture(): void {
+    const watched = this.watchedTabs();
+    const workers = this.workersOn();
+    this.capture.set(watched, workers);
+    for (const [tab, c] of this.buckets) {
+      if (tab === -1 ? !workers : !watched.has(tab)) {
+        c.clear();
+        this.buckets.delete(tab);
+      }
+    }
+  }
+
+  private siteWatched(url: string): boolean {
+    const host = hostOf(url);
+    if (host === null) return false;
+    const match = (s: string) => siteMatches(s, host);
+    return (DEFAULT_SITES.some(match) || this.sites.on.some(match)) && !this.sites.off.some(match);
+  }
+
+  private setSite(site: string, on: boolean): void {
+    const isDefault = DEFAULT_SITES.includes(site);
+    const { on: add, off } = this.sites;
+    this.sites = {
+      on: on && !isDefault ? [...add.filter((s) => s !== site), site].slice(-200) : add.filter((s) => s !== site),
+      off: !on && isDefault ? [...off.filter((s) => s !== site), site] : off.filter((s) => s !== site),
+    };
+    this.p.local.set({ [SITES_KEY]: this.sites }).catch((e) => console.warn("cors-lens: sites", e));
+    this.siteTabs.clear();
+    for (const [tab, url] of this.urls) if (this.siteWatched(url)) this.siteTabs.add(tab);
+    this.applyCapture();
+    this.persistState();
+  }
+
+  // ---- webRequest records → exchanges ----
+
+  private isTracked(tab: number, requestId: string): boolean {
+    return this.buckets.get(tab)?.has(requestId) ?? false;
+  }
+
+  private onRecord(r: RequestRecord): void {
+    const tab = r.tabId;
+    let c = this.buckets.get(tab);
+    if (!c) {
+      c = new Correlator({ graceMs: this.o.graceMs, setTimer: (ms, fn) => this.p.setTimer(ms, fn), emit: (s) => this.commit(tab, s) });
+      this.buckets.set(tab, c);
+    }
+    c.ingest(r);
+  }
+
+  /**
+   * Service workers' requests (tabId -1) go to the watched tabs whose page has the request's
+   * origin (a worker serves every page of its origin); with none, to a "-1" bucket of the store.
+   */
+  private targets(bucket: number, origin: string): number[] {
+    if (bucket >= 0) return [bucket];
+    const tabs = [...this.watchedTabs()].filter((t) => originOf(this.urls.get(t) ?? "") === origin);
+    return tabs.length ? tabs : [-1];
+  }
+
+  private commit(bucket: number, s: Settled): void {
+    const raw = assemble(s);
+    if (!raw) return;
+    const judged = judge(raw);
+    for (const tab of this.targets(bucket, raw.request.origin)) {
+      let { exchange, diagnosis } = judged;
+      let isAnnotated = false;
+      const a = bucket >= 0 ? s.annotation ?? this.pending.take(tab, raw.request.url, raw.request.method, s.view.start) : null;
+      const r = a ? annotated(raw, diagnosis, a) : null;
+      if (r) {
+        exchange = r.exchange;
+        diagnosis = r.diagnosis;
+        isAnnotated = true;
+      }
+      const entry: Entry = {
+        exchange, diagnosis, page: this.store.meta(tab).page, start: s.view.start,
+        frameId: s.view.frameId, type: s.view.type, annotated: isAnnotated,
+      };
+      if (!this.store.add(tab, entry)) continue;
+      if (diagnosis.blocked) this.store.bump(tab, { blocked: 1, lastFailure: failureTitle(exchange, diagnosis) });
+      this.badge.render(tab, this.store.meta(tab));
+      this.post(tab, { type: MSG.EXCHANGE_ADDED, entry });
+    }
+  }
+
+  // ---- the page hook's reports ----
+
+  private applyAnnotation(tab: number, a: Annotation, senderUrl: string | undefined): void {
+    const pageOrigin = originOf(senderUrl ?? "") ?? originOf(this.urls.get(tab) ?? "");
+    // Same-origin calls are not CORS and never captured: nothing to say about them.
+    if (pageOrigin === null || originOf(a.url) === pageOrigin) return;
+    if (!this.isWatched(tab)) {
+      if (this.suspect(a)) {
+        this.store.bump(tab, { suspected: 1 });
+        this.badge.render(tab, this.store.meta(tab));
+      }
+      return;
+    }
+    const url = stripHash(a.url);
+    let bestD = Infinity;
+    let inFlight: string | null = null;
+    let stored: Entry | null = null;
+    for (const v of this.buckets.get(tab)?.inFlight() ?? []) {
+      const d = distance(a, v.hops[0]!.url, v.hops[0]!.method, v.start);
+      if (d !== null && d < bestD) {
+        bestD = d;
+        inFlight = v.id;
+      }
+    }
+    for (const e of this.store.recent(tab, 200)) {
+      if (e.annotated || e.exchange.request.url !== url) continue;
+      const d = distance(a, e.exchange.request.url, e.exchange.request.method, e.start);
+      if (d !== null && d < bestD) {
+        bestD = d;
+        stored = e;
+        inFlight = null;
+      }
+    }
+    if (inFlight !== null) this.buckets.get(tab)!.annotate(inFlight, a);
+    else if (stored) this.reannotate(tab, stored, a);
+    else this.pending.add(tab, a);
+  }
+
+  private suspect(a: Annotation): boolean {
+    return a.mode === "cors" && a.outcome === "rejected TypeError";
+  }
+
+  private reannotate(tab: number, entry: Entry, a: Annotation): void {
+    const r = annotated(entry.exchange, entry.diagnosis, a);
+    if (!r) return; // it contradicts the browser: change nothing
+    const next: Entry = { ...entry, exchange: r.exchange, diagnosis: r.diagnosis, annotated: true };
+    if (!this.store.update(tab, next)) return;
+    const meta = this.store.meta(tab);
+    const wasLatest = meta.lastFailure !== null && meta.lastFailure === failureTitle(entry.exchange, entry.diagnosis);
+    if (entry.diagnosis.blocked && !next.diagnosis.blocked) this.store.bump(tab, { blocked: -1, ...(wasLatest ? { lastFailure: null } : {}) });
+    else if (next.diagnosis.blocked && wasLatest) this.store.bump(tab, { lastFailure: failureTitle(next.exchange, next.diagnosis) });
+    this.badge.render(tab, this.store.meta(tab));
+    this.post(tab, { type: MSG.EXCHANGE_UPDATED, entry: next });
+  }
+
+  private expired(tab: number, a: Annotation): void {
+    this.store.bump(tab, { missed: 1, ...(this.suspect(a) ? { suspected: 1 } : {}) });
+    this.badge.render(tab, this.store.meta(tab));
+  }
+
+  private onMessage(m: unknown, sender: MessageSender): void {
+    if (sender.id !== this.p.extensionId || sender.tabId === undefined) return;
+    if (isObject(m) && m.type === MSG.ANNOTATE) this.annotate(sender.tabId, m.annotation, sender.url);
+  }
+
+  // ---- tabs ----
+
+  private onNavigation(n: Navigation): void {
+    const { tabId: tab, url } = n;
+    if (n.phase === "start") {
+      // Register before the new page's first request.
+      if (!this.siteTabs.has(tab) && this.siteWatched(url)) {
+        this.siteTabs.add(tab);
+        this.urls.set(tab, url);
+        this.applyCapture();
+        this.persistState();
+      }
+      return;
+    }
+    const was = this.isWatched(tab);
+    this.urls.set(tab, url);
+    if (this.siteWatched(url)) this.siteTabs.add(tab);
+    else this.siteTabs.delete(tab);
+    if (this.store.has(tab) || this.isWatched(tab)) {
+      this.store.navigate(tab, url);
+      this.pending.forget(tab);
+      this.badge.render(tab, this.store.meta(tab));
+      this.post(tab, { type: MSG.NAVIGATED, page: this.store.meta(tab).page, url });
+    }
+    if (was || this.isWatched(tab)) {
+      this.applyCapture();
+      this.persistState();
+    }
+  }
+
+  private onTabRemoved(tab: number): void {
+    this.store.removeTab(tab);
+    this.buckets.get(tab)?.clear();
+    this.buckets.delete(tab);
+    this.stale.get(tab)?.();
+    const watched = this.isWatched(tab);
+    this.stale.delete(tab);
+    this.panels.delete(tab);
+    this.siteTabs.delete(tab);
+    this.urls.delete(tab);
+    this.pending.forget(tab);
+    this.limiter.forget(tab);
+    this.badge.forget(tab);
+    if (watched) {
+      this.applyCapture();
+      this.persistState();
+    }
+  }
+
+  // ---- panel ports ----
+
+  private onConnect(port: PortLike): void {
+    if (port.name !== PORT_NAME) return;
+    // Only our own pages: a content script has our id too, but a web page's URL.
+    if (port.senderId !== this.p.extensionId || !port.senderUrl?.startsWith(this.p.extensionOrigin + "/")) {
+      port.disconnect();
+      return;
+    }
+    const s: Session = { port, tab: null, live: false, closed: false };
+    this.sessions.add(s);
+    port.onMessage((m) => this.whenReady(() => this.onPanelMessage(s, m)));
+    port.onDisconnect(() => this.whenReady(() => this.closeSession(s)));
+  }
+
+  private onPanelMessage(s: Session, raw: unknown): void {
+    const m = readPanelMessage(raw);
+    if (s.closed || !m) return;
+    if (s.tab === null) {
+      if (m.type === MSG.HELLO) void this.hello(s, m.tabId);
+      return;
+    }
+    const tab = s.tab;
+    switch (m.type) {
+      case MSG.CLEAR:
+        this.store.clear(tab);
+        this.pending.forget(tab);
+        this.badge.render(tab, this.store.meta(tab));
+        this.post(tab, { type: MSG.CLEARED });
+        break;
+      case MSG.SET_PRESERVE:
+        this.store.setPreserve(tab, m.on);
+        break;
+      case MSG.SET_ALWAYS_CAPTURE:
+        this.setSite(m.site, m.on);
+        break;
+      case MSG.RELOAD_AND_CAPTURE:
+        // The port already holds full capture for the tab; its listener set exists before the reload.
+        this.p.reloadTab(tab).catch(() => {});
+        break;
+      case MSG.HELLO:
+        break; // one tab per port
+    }
+  }
+
+  private async hello(s: Session, tab: number): Promise<void> {
+    s.tab = tab;
+    this.panels.set(tab, (this.panels.get(tab) ?? 0) + 1);
+    this.stale.get(tab)?.();
+    this.stale.delete(tab);
+    this.applyCapture();
+    this.persistState();
+    if (!this.urls.has(tab)) {
+      const url = await this.p.tabUrl(tab);
+      if (url && !this.urls.has(tab)) {
+        this.urls.set(tab, url);
+        if (this.siteWatched(url)) this.siteTabs.add(tab);
+        this.persistState();
+      }
+    }
+    const entries = await this.store.entries(tab);
+    if (s.closed) return;
+    const meta = this.store.meta(tab);
+    const pageUrl = meta.pageUrl || this.urls.get(tab) || "";
+    const site = hostOf(pageUrl);
+    s.port.post({
+      type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
+      captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, preserve: meta.preserve,
+      site, alwaysCapture: site !== null && this.siteWatched(pageUrl),
+    } satisfies BackgroundMessage);
+    s.live = true;
+  }
+
+  private closeSession(s: Session): void {
+    if (s.closed) return;
+    s.closed = true;
+    this.sessions.delete(s);
+    if (s.tab === null) return;
+    const n = (this.panels.get(s.tab) ?? 1) - 1;
+    if (n > 0) this.panels.set(s.tab, n);
+    else this.panels.delete(s.tab);
+    this.applyCapture();
+    this.persistState();
+  }
+
+  private post(tab: number, msg: BackgroundMessage): void {
+    for (const s of this.sessions) if (s.tab === tab && s.live && !s.closed) s.port.post(msg);
+  }
+}

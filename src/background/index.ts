@@ -1,0 +1,8 @@
+// The background entry (MV3 service worker on Chrome, background script on Firefox). Everything
+// is registered synchronously during this first turn, so the event that woke the worker finds
+// its listener (https://developer.chrome.com/docs/extensions/develop/concepts/service-workers/events).
+import { createBrowserPlatform } from "../platform/browser";
+import { Engine } from "./engine";
+
+const engine = new Engine(createBrowserPlatform());
+void engine.start();

@@ -1,0 +1,102 @@
+// The boundary: raw webRequest details become plain records here (the way uBlock Origin's
+// filtering context copies what it needs), and nothing past this file sees a raw object.
+// Runs in every listener call, so same-origin requests return before allocating anything.
+import type { Headers } from "../core/types";
+import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../platform/browser";
+
+export interface RequestRecord {
+  event: WebRequestEvent;
+  requestId: string;
+  tabId: number;
+  frameId: number;
+  type: string;
+  url: string;
+  method: string;
+  /** Serialized origin that started the request ("null" when opaque). */
+  initiator: string;
+  timeStamp: number;
+  requestHeaders?: Headers;
+  responseHeaders?: Headers;
+  statusCode?: number;
+  redirectUrl?: string;
+  error?: string;
+  fromCache?: boolean;
+}
+
+/** Navigations are not CORS; websocket and CSP reports are not fetches. */
+const SKIPPED_TYPES = new Set(["main_frame", "sub_frame", "websocket", "csp_report", "object", "object_subrequest"]);
+export const HEADER_LIMITS = { count: 200, valueLength: 8192 };
+
+let lastOriginUrl = "";
+let lastOrigin = "null";
+
+/** Chrome gives `initiator`; Firefox gives `originUrl` / `documentUrl`, whose origin is computed (memoized: one page → many requests). */
+function initiatorOf(d: RawRequestDetails): string | null {
+  if (typeof d.initiator === "string") return d.initiator;
+  const from = d.originUrl ?? d.documentUrl;
+  if (typeof from !== "string") return null;
+  if (from !== lastOriginUrl) {
+    lastOriginUrl = from;
+    try {
+      lastOrigin = new URL(from).origin;
+    } catch {
+      lastOrigin = "null";
+    }
+  }
+  return lastOrigin;
+}
+
+/** Same origin without parsing: webRequest URLs are canonical (default ports dropped, a path always present). */
+export function sameOrigin(url: string, origin: string): boolean {
+  if (origin === "null" || !url.startsWith(origin)) return false;
+  const next = url.charCodeAt(origin.length);
+  return Number.isNaN(next) || next === 47 /* "/" */;
+}
+
+export function toHeaders(list: RawHttpHeader[] | undefined): Headers | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out: Headers = {};
+  const n = Math.min(list.length, HEADER_LIMITS.count);
+  for (let i = 0; i < n; i++) {
+    const h = list[i]!;
+    if (typeof h?.name !== "string") continue;
+    let value = typeof h.value === "string" ? h.value
+      : h.binaryValue ? String.fromCharCode(...Array.from(h.binaryValue).slice(0, HEADER_LIMITS.valueLength)) : "";
+    if (value.length > HEADER_LIMITS.valueLength) value = value.slice(0, HEADER_LIMITS.valueLength);
+    const name = h.name.toLowerCase();
+    const prev = out[name];
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+/**
+ * The record for one event, or null when the request is not worth tracking: same-origin (unless
+ * already tracked, e.g. after a redirect), started by the browser itself, or not a fetch at all.
+ * A same-origin request that redirects to another origin starts being tracked at onBeforeRedirect.
+ */
+export function toRecord(
+  event: WebRequestEvent, d: RawRequestDetails, tracked: (tabId: number, requestId: string) => boolean,
+): RequestRecord | null {
+  if (SKIPPED_TYPES.has(d.type)) return null;
+  const initiator = initiatorOf(d);
+  if (initiator === null) return null;
+  if (sameOrigin(d.url, initiator) && !tracked(d.tabId, d.requestId)) {
+    if (event !== "beforeRedirect" || typeof d.redirectUrl !== "string" || sameOrigin(d.redirectUrl, initiator)) return null;
+  }
+  // Extension pages (our own panel included) are not what the user debugs.
+  if (initiator.startsWith("chrome-extension:") || initiator.startsWith("moz-extension:")) return null;
+  const r: RequestRecord = {
+    event, requestId: d.requestId, tabId: d.tabId, frameId: d.frameId, type: d.type,
+    url: d.url, method: d.method, initiator, timeStamp: d.timeStamp,
+  };
+  const req = toHeaders(d.requestHeaders);
+  if (req) r.requestHeaders = req;
+  const res = toHeaders(d.responseHeaders);
+  if (res) r.responseHeaders = res;
+  if (typeof d.statusCode === "number") r.statusCode = d.statusCode;
+  if (typeof d.redirectUrl === "string") r.redirectUrl = d.redirectUrl;
+  if (typeof d.error === "string") r.error = d.error.slice(0, 200);
+  if (typeof d.fromCache === "boolean") r.fromCache = d.fromCache;
+  return r;
+}

@@ -1,0 +1,352 @@
+// Bounded per-tab store, persisted incrementally to storage.session so a stopped MV3 worker
+// (https://developer.chrome.com/docs/extensions/develop/concepts/service-workers/lifecycle) loses
+// no completed exchange. Layout, per tab:
+//   cl:i:<tab>     small index: chunk list, counters, page (read on start)
+//   cl:c:<tab>:<n> a chunk of up to `chunkSize` entries, read only when a panel asks
+// Chunks are append-only within one worker life: a new life (and a new page) always opens a new
+// chunk, so a chunk is only ever rewritten from its complete contents in memory, never from a
+// partial list. A chunk and the index that lists it are written in the same set() call.
+import type { StorageArea } from "../platform/browser";
+import type { Entry } from "../shared/protocol";
+
+export interface TabMeta {
+  page: number;
+  pageUrl: string;
+  preserve: boolean;
+  dropped: number;
+  /** Blocked exchanges and unexplained rejections on the current page (the badge). */
+  blocked: number;
+  suspected: number;
+  missed: number;
+  /** Badge title: the latest failure in a few words. */
+  lastFailure: string | null;
+}
+
+interface ChunkRef {
+  n: number;
+  len: number;
+  page: number;
+}
+
+interface TabIndex extends TabMeta {
+  v: 1;
+  chunks: ChunkRef[];
+  /** Entries of the first chunk already dropped. */
+  skip: number;
+  next: number;
+  /** Ids of the latest entries, to refuse duplicates across worker lives without reading chunks. */
+  recent: string[];
+}
+
+interface TabData {
+  index: TabIndex;
+  /** Chunk contents known in memory: every chunk of this life, and older ones once loaded. */
+  cache: Map<number, Entry[]>;
+  ids: Set<string>;
+  open: number | null;
+  dirty: Set<number>;
+  indexDirty: boolean;
+}
+
+const TABS_KEY = "cl:tabs";
+const idxKey = (tab: number) => `cl:i:${tab}`;
+const chunkKey = (tab: number, n: number) => `cl:c:${tab}:${n}`;
+const RECENT = 64;
+
+function newIndex(): TabIndex {
+  return { v: 1, chunks: [], skip: 0, next: 0, recent: [], page: 0, pageUrl: "", preserve: false, dropped: 0,
+    blocked: 0, suspected: 0, missed: 0, lastFailure: null };
+}
+
+function isIndex(x: unknown): x is TabIndex {
+  return typeof x === "object" && x !== null && (x as TabIndex).v === 1 && Array.isArray((x as TabIndex).chunks);
+}
+
+export interface StoreOptions {
+  limit?: number;
+  chunkSize?: number;
+  onError?: (e: unknown) => void;
+}
+
+export class Store {
+  readonly limit: number;
+  private chunkSize: number;
+  private tabs = new Map<number, TabData>();
+  private removedKeys: string[] = [];
+  private tabsDirty = false;
+  private chain: Promise<void> = Promise.resolve();
+  private scheduled = false;
+
+  constructor(private kv: StorageArea, private opts: StoreOptions = {}) {
+    this.limit = opts.limit ?? 2000;
+    this.chunkSize = opts.chunkSize ?? 25;
+  }
+
+  /** Reads the small indexes; chunks stay in storage until entries() needs them. */
+  async load(): Promise<void> {
+    const got = await this.kv.get([TABS_KEY]);
+    const list = Array.isArray(got[TABS_KEY]) ? (got[TABS_KEY] as unknown[]).filter((t): t is number => Number.isInteger(t)) : [];
+    if (!list.length) return;
+    const idx = await this.kv.get(list.map(idxKey));
+    for (const tab of list) {
+      const index = idx[idxKey(tab)];
+      if (isIndex(index) && !this.tabs.has(tab)) {
+        this.tabs.set(tab, { index, cache: new Map(), ids: new Set(), open: null, dirty: new Set(), indexDirty: false });
+      }
+    }
+  }
+
+  has(tab: number): boolean {
+    return this.tabs.has(tab);
+  }
+
+  tabIds(): number[] {
+    return [...this.tabs.keys()];
+  }
+
+  meta(tab: number): TabMeta {
+    return this.tab(tab).index;
+  }
+
+  /** Changes counters / title of the current page. */
+  bump(tab: number, change: Partial<Pick<TabMeta, "blocked" | "suspected" | "missed">> & { lastFailure?: string | null }): void {
+    const t = this.tab(tab);
+    const i = t.index;
+    if (change.blocked) i.blocked = Math.max(0, i.blocked + change.blocked);
+    if (change.suspected) i.suspected += change.suspected;
+    if (change.missed) i.missed += change.missed;
+    if (change.lastFailure !== undefined) i.lastFailure = change.lastFailure;
+    this.touch(t);
+  }
+
+  /** Appends one entry; false when an entry with that exchange id is already stored. */
+  add(tab: number, entry: Entry): boolean {
+    const t = this.tab(tab);
+    const id = entry.exchange.id;
+    if (t.ids.has(id) || t.index.recent.includes(id)) return false;
+    const i = t.index;
+    let ref = t.open === null ? undefined : i.chunks.find((c) => c.n === t.open);
+    if (!ref || ref.len >= this.chunkSize) {
+      ref = { n: i.next++, len: 0, page: i.page };
+      i.chunks.push(ref);
+      t.cache.set(ref.n, []);
+      t.open = ref.n;
+    }
+    t.cache.get(ref.n)!.push(entry);
+    ref.len++;
+    t.ids.add(id);
+    i.recent.push(id);
+    if (i.recent.length > RECENT) i.recent.shift();
+    t.dirty.add(ref.n);
+    const over = this.count(t) - this.limit;
+    if (over > 0) {
+      this.dropFront(tab, t, over);
+      i.dropped += over;
+    }
+    this.touch(t);
+    return true;
+  }
+
+  /** The stored entry with this id, when it is in memory (this worker life, or loaded). */
+  find(tab: number, id: string): Entry | undefined {
+    const t = this.tabs.get(tab);
+    if (!t || !t.ids.has(id)) return undefined;
+    for (const items of t.cache.values()) {
+      const e = items.find((x) => x.exchange.id === id);
+      if (e) return e;
+    }
+    return undefined;
+  }
+
+  /** The newest in-memory entries of the current page, newest first. */
+  recent(tab: number, max: number): Entry[] {
+    const t = this.tabs.get(tab);
+    if (!t) return [];
+    const out: Entry[] = [];
+    const refs = t.index.chunks;
+    for (let c = refs.length - 1; c >= 0 && out.length < max; c--) {
+      const ref = refs[c]!;
+      if (ref.page !== t.index.page) break;
+      const items = t.cache.get(ref.n);
+      if (!items) break;
+      for (let k = items.length - 1; k >= 0 && out.length < max; k--) out.push(items[k]!);
+    }
+    return out;
+  }
+
+  /** Replaces an in-memory entry (same exchange id). */
+  update(tab: number, entry: Entry): boolean {
+    const t = this.tabs.get(tab);
+    if (!t) return false;
+    for (const [n, items] of t.cache) {
+      const k = items.findIndex((x) => x.exchange.id === entry.exchange.id);
+      if (k >= 0) {
+        items[k] = entry;
+        t.dirty.add(n);
+        this.touch(t);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** All entries of the tab, oldest first, reading chunks of earlier worker lives on first use. */
+  async entries(tab: number): Promise<Entry[]> {
+    const t = this.tabs.get(tab);
+    if (!t) return [];
+    const missing = t.index.chunks.filter((c) => !t.cache.has(c.n)).map((c) => chunkKey(tab, c.n));
+    if (missing.length) {
+      const got = await this.kv.get(missing);
+      // The tab may have been cleared, closed or trimmed meanwhile: only fill chunks still listed.
+      if (this.tabs.get(tab) !== t) return [];
+      for (const ref of t.index.chunks) {
+        const items = got[chunkKey(tab, ref.n)];
+        if (t.cache.has(ref.n) || !Array.isArray(items)) continue;
+        t.cache.set(ref.n, items as Entry[]);
+        for (const e of items as Entry[]) t.ids.add(e.exchange.id);
+      }
+    }
+    const out: Entry[] = [];
+    t.index.chunks.forEach((ref, c) => {
+      const items = t.cache.get(ref.n) ?? [];
+      out.push(...(c === 0 ? items.slice(t.index.skip) : items));
+    });
+    return out;
+  }
+
+  /** A top-level navigation: a new page. The previous page stays (for "preserve log"); older ones go unless preserved. */
+  navigate(tab: number, url: string): void {
+    const t = this.tab(tab);
+    const i = t.index;
+    i.page++;
+    i.pageUrl = url;
+    i.blocked = i.suspected = i.missed = 0;
+    i.lastFailure = null;
+    t.open = null;
+    if (!i.preserve) {
+      let n = 0;
+      for (const [c, ref] of i.chunks.entries()) {
+        if (ref.page >= i.page - 1) break;
+        n += ref.len - (c === 0 ? i.skip : 0);
+      }
+      if (n > 0) this.dropFront(tab, t, n);
+    }
+    this.touch(t);
+  }
+
+  setPreserve(tab: number, on: boolean): void {
+    const t = this.tab(tab);
+    t.index.preserve = on;
+    this.touch(t);
+  }
+
+  /** Removes every entry and counter of the tab (the panel's Clear). */
+  clear(tab: number): void {
+    const t = this.tab(tab);
+    const i = t.index;
+    for (const ref of i.chunks) this.removedKeys.push(chunkKey(tab, ref.n));
+    i.chunks = [];
+    i.skip = 0;
+    i.dropped = i.blocked = i.suspected = i.missed = 0;
+    i.lastFailure = null;
+    i.recent = [];
+    t.cache.clear();
+    t.ids.clear();
+    t.dirty.clear();
+    t.open = null;
+    this.touch(t);
+  }
+
+  /** The tab closed: everything it had goes. */
+  removeTab(tab: number): void {
+    const t = this.tabs.get(tab);
+    if (!t) return;
+    for (const ref of t.index.chunks) this.removedKeys.push(chunkKey(tab, ref.n));
+    this.removedKeys.push(idxKey(tab));
+    this.tabs.delete(tab);
+    this.tabsDirty = true;
+    this.schedule();
+  }
+
+  /** Resolves once everything changed so far is written. */
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  private tab(tab: number): TabData {
+    let t = this.tabs.get(tab);
+    if (!t) {
+      t = { index: newIndex(), cache: new Map(), ids: new Set(), open: null, dirty: new Set(), indexDirty: true };
+      this.tabs.set(tab, t);
+      this.tabsDirty = true;
+    }
+    return t;
+  }
+
+  private count(t: TabData): number {
+    let n = -t.index.skip;
+    for (const ref of t.index.chunks) n += ref.len;
+    return n;
+  }
+
+  private dropFront(tab: number, t: TabData, n: number): void {
+    const i = t.index;
+    while (n > 0 && i.chunks.length) {
+      const first = i.chunks[0]!;
+      const left = first.len - i.skip;
+      const items = t.cache.get(first.n);
+      if (n >= left) {
+        i.chunks.shift();
+        i.skip = 0;
+        n -= left;
+        for (const e of items ?? []) t.ids.delete(e.exchange.id);
+        t.cache.delete(first.n);
+        t.dirty.delete(first.n);
+        if (t.open === first.n) t.open = null;
+        this.removedKeys.push(chunkKey(tab, first.n));
+      } else {
+        for (const e of items?.slice(i.skip, i.skip + n) ?? []) t.ids.delete(e.exchange.id);
+        i.skip += n;
+        n = 0;
+      }
+    }
+  }
+
+  private touch(t: TabData): void {
+    t.indexDirty = true;
+    this.schedule();
+  }
+
+  /** One write in flight at a time; whatever changed meanwhile goes in the next one (small batches). */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.chain = this.chain.then(() => {
+      this.scheduled = false;
+      return this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    const items: Record<string, unknown> = {};
+    for (const [tab, t] of this.tabs) {
+      for (const n of t.dirty) {
+        const chunk = t.cache.get(n);
+        if (chunk) items[chunkKey(tab, n)] = chunk;
+      }
+      t.dirty.clear();
+      if (t.indexDirty) items[idxKey(tab)] = t.index;
+      t.indexDirty = false;
+    }
+    if (this.tabsDirty) items[TABS_KEY] = [...this.tabs.keys()];
+    this.tabsDirty = false;
+    const removed = this.removedKeys.filter((k) => !(k in items));
+    this.removedKeys = [];
+    try {
+      if (Object.keys(items).length) await this.kv.set(items);
+      if (removed.length) await this.kv.remove(removed);
+    } catch (e) {
+      this.opts.onError?.(e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// What the page hook says to the relay. Everything here arrives from the page and is untrusted:
+// anyone on the page can dispatch this event, so validate() is the only way in.
+
+export const HOOK_EVENT = "cors-lens:call";
+
+export interface HookCall {
+  api: "fetch" | "xhr" | "eventsource";
+  url: string;
+  method: string;
+  credentials: string;
+  mode: string;
+  outcome: "pending" | "resolved" | "rejected" | "rejected-typeerror" | "error";
+  status?: number;
+  initiator: string;
+  time: number;
+}
+
+export const HOOK_LIMITS = { detailBytes: 4096, url: 2048, initiator: 512, method: 32 };
+
+const APIS = ["fetch", "xhr", "eventsource"];
+const OUTCOMES = ["resolved", "rejected", "rejected-typeerror", "error"];
+const CREDENTIALS = ["include", "same-origin", "omit"];
+const MODES = ["cors", "no-cors", "same-origin"];
+
+/** Parses one event detail into a HookCall, or null when it is anything else. Never throws. */
+export function validateHookCall(detail: unknown): HookCall | null {
+  if (typeof detail !== "string" || detail.length > HOOK_LIMITS.detailBytes) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(detail);
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const str = (x: unknown, max: number) => typeof x === "string" && x.length <= max;
+  if (!APIS.includes(o.api as string) || !OUTCOMES.includes(o.outcome as string)) return null;
+  if (!str(o.url, HOOK_LIMITS.url) || !/^https?:\/\//i.test(o.url as string)) return null;
+  if (!str(o.method, HOOK_LIMITS.method) || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(o.method as string)) return null;
+  if (!CREDENTIALS.includes(o.credentials as string) || !MODES.includes(o.mode as string)) return null;
+  if (!str(o.initiator, HOOK_LIMITS.initiator)) return null;
+  if (typeof o.time !== "number" || !Number.isFinite(o.time)) return null;
+  if (o.status !== undefined && (typeof o.status !== "number" || !Number.isInteger(o.status) || o.status < 0 || o.status > 999)) return null;
+  const call: HookCall = {
+    api: o.api as HookCall["api"], url: o.url as string, method: o.method as string,
+    credentials: o.credentials as string, mode: o.mode as string, outcome: o.outcome as HookCall["outcome"],
+    initiator: o.initiator as string, time: o.time,
+  };
+  if (typeof o.status === "number") call.status = o.status;
+  return call;
+}
+
+/** A token bucket: at most `burst` calls at once, refilled at `perSecond`. */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+  constructor(private readonly perSecond = 100, private readonly burst = 300, private readonly clock: () => number = Date.now) {
+    this.tokens = burst;
+    this.last = clock();
+  }
+  take(): boolean {
+    const t = this.clock();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,199 @@
+// The panel ↔ background protocol: one runtime port per inspected tab, named PORT_NAME.
+//   panel → background: HELLO {tabId} first, then CLEAR, SET_PRESERVE, SET_ALWAYS_CAPTURE, RELOAD_AND_CAPTURE.
+//   background → panel: SNAPSHOT once after HELLO, then EXCHANGE_ADDED / EXCHANGE_UPDATED / CLEARED / NAVIGATED.
+// An open port for tab N turns on full capture for tab N. The MV3 worker drops ports when it
+// stops (~30 s idle), so the panel reconnects on disconnect and sends HELLO again.
+// Plus one runtime message from the page hook's relay: ANNOTATE (see readAnnotation).
+// Every reader here takes `unknown` and returns null for anything malformed: validate every incoming message.
+import { readExchange } from "../core/exchange";
+import { isToken } from "../core/fetch";
+import type { CredentialsMode, Diagnosis, Exchange, RequestMode } from "../core/types";
+import { readSite } from "./sites";
+
+export const PORT_NAME = "cors-lens/panel";
+
+export const MSG = {
+  HELLO: "HELLO",
+  CLEAR: "CLEAR",
+  SET_PRESERVE: "SET_PRESERVE",
+  SET_ALWAYS_CAPTURE: "SET_ALWAYS_CAPTURE",
+  RELOAD_AND_CAPTURE: "RELOAD_AND_CAPTURE",
+  SNAPSHOT: "SNAPSHOT",
+  EXCHANGE_ADDED: "EXCHANGE_ADDED",
+  EXCHANGE_UPDATED: "EXCHANGE_UPDATED",
+  CLEARED: "CLEARED",
+  NAVIGATED: "NAVIGATED",
+  ANNOTATE: "cors-lens/annotate",
+} as const;
+
+/** "full": every event of the tab is captured; "count": only the page hook's outcomes feed the badge. */
+export type CaptureLevel = "full" | "count";
+
+/** One captured exchange with its diagnosis, as stored and as sent to the panel. */
+export interface Entry {
+  exchange: Exchange;
+  diagnosis: Diagnosis;
+  /** Page number within the tab (a top-level navigation starts a new page). */
+  page: number;
+  /** onBeforeRequest time (ms since the epoch). */
+  start: number;
+  frameId: number;
+  /** webRequest resource type (xmlhttprequest, font, …). */
+  type: string;
+  /** Whether the page hook told the credentials and mode (otherwise they are inferred). */
+  annotated: boolean;
+}
+
+export type PanelMessage =
+  | { type: typeof MSG.HELLO; tabId: number }
+  | { type: typeof MSG.CLEAR }
+  | { type: typeof MSG.SET_PRESERVE; on: boolean }
+  | { type: typeof MSG.SET_ALWAYS_CAPTURE; site: string; on: boolean }
+  | { type: typeof MSG.RELOAD_AND_CAPTURE };
+
+export interface SnapshotMessage {
+  type: typeof MSG.SNAPSHOT;
+  tabId: number;
+  page: number;
+  pageUrl: string;
+  /** Oldest first; entries of earlier pages (page < `page`) are for "preserve log". */
+  entries: Entry[];
+  /** Exchanges dropped because the tab held more than the store's bound. */
+  dropped: number;
+  captureLevel: CaptureLevel;
+  /** Page-hook reports that matched no captured request (e.g. sent before capture started). */
+  missed: number;
+  /** Cross-origin calls the page saw rejected that no captured exchange explains. */
+  suspected: number;
+  preserve: boolean;
+  /** The tab's host name and whether it is always captured. */
+  site: string | null;
+  alwaysCapture: boolean;
+}
+
+export type BackgroundMessage =
+  | SnapshotMessage
+  | { type: typeof MSG.EXCHANGE_ADDED; entry: Entry }
+  | { type: typeof MSG.EXCHANGE_UPDATED; entry: Entry }
+  | { type: typeof MSG.CLEARED }
+  | { type: typeof MSG.NAVIGATED; page: number; url: string };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function isTabId(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff;
+}
+
+export function readPanelMessage(x: unknown): PanelMessage | null {
+  if (!isObject(x)) return null;
+  switch (x.type) {
+    case MSG.HELLO:
+      return isTabId(x.tabId) ? { type: MSG.HELLO, tabId: x.tabId } : null;
+    case MSG.CLEAR:
+      return { type: MSG.CLEAR };
+    case MSG.SET_PRESERVE:
+      return typeof x.on === "boolean" ? { type: MSG.SET_PRESERVE, on: x.on } : null;
+    case MSG.SET_ALWAYS_CAPTURE: {
+      const site = readSite(x.site);
+      return site !== null && typeof x.on === "boolean" ? { type: MSG.SET_ALWAYS_CAPTURE, site, on: x.on } : null;
+    }
+    case MSG.RELOAD_AND_CAPTURE:
+      return { type: MSG.RELOAD_AND_CAPTURE };
+    default:
+      return null;
+  }
+}
+
+function readEntry(x: unknown): Entry | null {
+  if (!isObject(x)) return null;
+  const ex = readExchange(x.exchange);
+  const d = x.diagnosis;
+  if (!ex.ok || !isObject(d) || typeof d.id !== "string" || typeof d.blocked !== "boolean" || typeof d.message !== "string") return null;
+  if (typeof x.page !== "number" || typeof x.start !== "number" || typeof x.frameId !== "number" ||
+      typeof x.type !== "string" || typeof x.annotated !== "boolean") return null;
+  return { exchange: ex.value, diagnosis: d as unknown as Diagnosis, page: x.page, start: x.start, frameId: x.frameId, type: x.type, annotated: x.annotated };
+}
+
+/** The panel's reader for what the background sends. */
+export function readBackgroundMessage(x: unknown): BackgroundMessage | null {
+  if (!isObject(x)) return null;
+  const num = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  switch (x.type) {
+    case MSG.SNAPSHOT: {
+      if (!isTabId(x.tabId) || !num(x.page) || typeof x.pageUrl !== "string" || !Array.isArray(x.entries) ||
+          !num(x.dropped) || !num(x.missed) || !num(x.suspected) || (x.captureLevel !== "full" && x.captureLevel !== "count") ||
+          typeof x.preserve !== "boolean" || typeof x.alwaysCapture !== "boolean" || !(x.site === null || typeof x.site === "string")) return null;
+      const entries: Entry[] = [];
+      for (const e of x.entries) {
+        const r = readEntry(e);
+        if (r) entries.push(r);
+      }
+      return { type: MSG.SNAPSHOT, tabId: x.tabId, page: x.page, pageUrl: x.pageUrl, entries, dropped: x.dropped,
+        captureLevel: x.captureLevel, missed: x.missed, suspected: x.suspected, preserve: x.preserve,
+        site: x.site, alwaysCapture: x.alwaysCapture };
+    }
+    case MSG.EXCHANGE_ADDED:
+    case MSG.EXCHANGE_UPDATED: {
+      const entry = readEntry(x.entry);
+      return entry ? { type: x.type, entry } : null;
+    }
+    case MSG.CLEARED:
+      return { type: MSG.CLEARED };
+    case MSG.NAVIGATED:
+      return num(x.page) && typeof x.url === "string" ? { type: MSG.NAVIGATED, page: x.page, url: x.url } : null;
+    default:
+      return null;
+  }
+}
+
+// ---- The page hook's report (via the content-script relay, as a runtime message) ----
+
+/** What the page hook saw for one fetch/XHR call. The tab always comes from the message sender, never from here. */
+export interface Annotation {
+  url: string;
+  method: string;
+  credentials: CredentialsMode;
+  mode: RequestMode;
+  /** "resolved", "resolved 200", "rejected TypeError", "rejected AbortError", … */
+  outcome: string;
+  /** Where the page called fetch/XHR (file:line:column), or null. */
+  initiator: string | null;
+  /** When the page made the call (ms since the epoch, as Date.now()). */
+  time: number;
+}
+
+export interface AnnotateMessage {
+  type: typeof MSG.ANNOTATE;
+  annotation: Annotation;
+}
+
+export const ANNOTATION_LIMITS = { url: 8192, method: 32, initiator: 1024 };
+const OUTCOME_RE = /^(resolved|rejected)(?: [A-Za-z0-9_.-]{1,40})?$/;
+const CREDENTIALS: readonly string[] = ["include", "same-origin", "omit"];
+const MODES: readonly string[] = ["cors", "no-cors", "same-origin"];
+
+/** Reads an annotation, rejecting (never truncating) anything out of shape or size. */
+export function readAnnotation(x: unknown): Annotation | null {
+  if (!isObject(x)) return null;
+  const { url, method, credentials, mode, outcome, initiator, time } = x;
+  if (typeof url !== "string" || url.length > ANNOTATION_LIMITS.url || !/^https?:\/\//i.test(url)) return null;
+  try {
+    new URL(url);
+  } catch {
+    return null;
+  }
+  if (typeof method !== "string" || method.length > ANNOTATION_LIMITS.method || !isToken(method)) return null;
+  if (typeof credentials !== "string" || !CREDENTIALS.includes(credentials)) return null;
+  if (typeof mode !== "string" || !MODES.includes(mode)) return null;
+  if (typeof outcome !== "string" || !OUTCOME_RE.test(outcome)) return null;
+  if (!(initiator === undefined || initiator === null || (typeof initiator === "string" && initiator.length <= ANNOTATION_LIMITS.initiator))) return null;
+  if (typeof time !== "number" || !Number.isFinite(time) || time <= 0) return null;
+  return { url, method, credentials: credentials as CredentialsMode, mode: mode as RequestMode, outcome,
+    initiator: typeof initiator === "string" ? initiator : null, time };
+}
+
+export function readAnnotateMessage(x: unknown): Annotation | null {
+  return isObject(x) && x.type === MSG.ANNOTATE ? readAnnotation(x.annotation) : null;
+}

@@ -1,0 +1,144 @@
+// Drives the built extension in headless Chromium the way a user's DevTools would: state is read
+// through the real panel protocol from an extension page (panel.html?tabId=N), never by attaching
+// to the service worker (an attached DevTools client keeps the worker alive and would hide restarts).
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser, CDPSession, Page } from "puppeteer-core";
+import type { BackgroundMessage, SnapshotMessage } from "../../src/shared/protocol";
+import { launchChromium, type LaunchedChromium } from "./browser";
+
+/** The few extension APIs the tests call inside extension pages (page.evaluate bodies run there). */
+interface PortLike {
+  postMessage(m: unknown): void;
+  disconnect(): void;
+  onMessage: { addListener(f: (m: { type?: string }) => void): void };
+  onDisconnect: { addListener(f: () => void): void };
+}
+export interface ChromeLike {
+  tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
+  runtime: { connect(o: { name: string }): PortLike };
+  action: { getBadgeText(o: { tabId: number }): Promise<string>; getTitle(o: { tabId: number }): Promise<string> };
+}
+declare const chrome: ChromeLike;
+
+export const DIST_CHROME = resolve(__dirname, "../../dist/chrome");
+
+export interface ExtensionSession extends LaunchedChromium {
+  extensionId: string;
+  /** An extension page used to talk to the background (tabs.query, action.getBadgeText, ports). */
+  control: Page;
+}
+
+export async function launchWithExtension(extraArgs: string[] = []): Promise<ExtensionSession> {
+  if (!existsSync(resolve(DIST_CHROME, "manifest.json"))) {
+    throw new Error(`${DIST_CHROME} is missing: run "npm run build" first (npm test does).`);
+  }
+  const launched = await launchChromium({ extensionDir: DIST_CHROME, extraArgs });
+  const sw = await launched.browser.waitForTarget(
+    (t) => t.type() === "service_worker" && t.url().startsWith("chrome-extension://"), { timeout: 15000 });
+  const extensionId = new URL(sw.url()).host;
+  const control = await launched.browser.newPage();
+  // panel.html for a tab that does not exist: a harmless extension page with the extension's APIs.
+  await control.goto(`chrome-extension://${extensionId}/panel.html?tabId=999999`);
+  return { ...launched, extensionId, control };
+}
+
+/** The tab id of a page, as the extension sees it. */
+export async function tabIdOf(control: Page, page: Page): Promise<number> {
+  const url = page.url();
+  const id = await control.evaluate(async (u: string) => {
+    const tabs = await chrome.tabs.query({});
+    return tabs.find((t) => t.url === u)?.id ?? -1;
+  }, url);
+  if (id < 0) throw new Error(`no tab with URL ${url}`);
+  return id;
+}
+
+/** One HELLO over a fresh port: the background's snapshot for the tab. Retries while the worker starts. */
+export async function snapshot(control: Page, tabId: number): Promise<SnapshotMessage> {
+  for (let attempt = 0; ; attempt++) {
+    const snap = await control.evaluate((id: number) => new Promise<unknown>((done) => {
+      let port: PortLike;
+      try {
+        port = chrome.runtime.connect({ name: "cors-lens/panel" });
+      } catch (e) {
+        done(null);
+        return;
+      }
+      const t = setTimeout(() => { port.disconnect(); done(null); }, 3000);
+      port.onMessage.addListener((m: { type?: string }) => {
+        if (m && m.type === "SNAPSHOT") { clearTimeout(t); port.disconnect(); done(m); }
+      });
+      port.onDisconnect.addListener(() => { clearTimeout(t); done(null); });
+      port.postMessage({ type: "HELLO", tabId: id });
+    }), tabId) as BackgroundMessage | null;
+    if (snap && snap.type === "SNAPSHOT") return snap;
+    if (attempt >= 5) throw new Error(`no SNAPSHOT for tab ${tabId}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+export async function badge(control: Page, tabId: number): Promise<{ text: string; title: string }> {
+  return control.evaluate(async (id: number) => ({
+    text: await chrome.action.getBadgeText({ tabId: id }),
+    title: await chrome.action.getTitle({ tabId: id }),
+  }), tabId);
+}
+
+/** Stops the extension's service worker the way Chrome does when it idles (its memory goes with it). */
+export async function stopWorker(browser: Browser, extensionId: string): Promise<boolean> {
+  const cdp: CDPSession = await browser.target().createCDPSession();
+  try {
+    const { targetInfos } = await cdp.send("Target.getTargets");
+    const sw = targetInfos.find((t) => t.type === "service_worker" && t.url.startsWith(`chrome-extension://${extensionId}/`));
+    if (!sw) return false;
+    await cdp.send("Target.closeTarget", { targetId: sw.targetId });
+    return true;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+export interface CdpVerdict {
+  url: string;
+  corsError: string | null;
+  failedParameter: string | null;
+  errorText: string | null;
+}
+
+/** Chromium's own verdict for every request of a page (the oracle): CDP Network.loadingFailed. */
+export async function recordVerdicts(page: Page): Promise<{ verdicts: CdpVerdict[]; finished: Set<string>; session: CDPSession }> {
+  const session = await page.createCDPSession();
+  const urls = new Map<string, string>();
+  const verdicts: CdpVerdict[] = [];
+  const finished = new Set<string>();
+  session.on("Network.requestWillBeSent", (e) => {
+    if (e.type !== "Preflight") urls.set(e.requestId, e.request.url);
+  });
+  session.on("Network.loadingFailed", (e) => {
+    const url = urls.get(e.requestId);
+    if (!url) return;
+    verdicts.push({ url, corsError: e.corsErrorStatus?.corsError ?? null, failedParameter: e.corsErrorStatus?.failedParameter ?? null, errorText: e.errorText });
+  });
+  session.on("Network.loadingFinished", (e) => {
+    const url = urls.get(e.requestId);
+    if (url) finished.add(url);
+  });
+  await session.send("Network.enable");
+  return { verdicts, finished, session };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 10000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}

@@ -1,0 +1,235 @@
+// The one fake of the browser behind `Platform`. A FakeBrowser outlives worker lives: its storage,
+// badges and clock persist, while each platform() call is a new worker life whose listeners
+// and timers die with it (kill()).
+import type {
+  CaptureFilter, ListenerSet, MessageSender, Navigation, Platform, PortLike, RawRequestDetails, StorageArea, WebRequestEvent,
+} from "../../../src/platform/browser";
+
+export const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
+export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
+export const PANEL_URL = `${EXTENSION_ORIGIN}/panel.html`;
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  life: FakePlatform;
+}
+
+class FakeStorage implements StorageArea {
+  readonly data = new Map<string, string>();
+  writes = 0;
+  fail = false;
+
+  // Real storage serializes at call time and answers asynchronously.
+  async get(keys: string[]): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = this.data.get(k);
+      if (v !== undefined) out[k] = JSON.parse(v);
+    }
+    await Promise.resolve();
+    return out;
+  }
+
+  async set(items: Record<string, unknown>): Promise<void> {
+    const copy = Object.entries(items).map(([k, v]) => [k, JSON.stringify(v)] as const);
+    await Promise.resolve();
+    if (this.fail) throw new Error("QUOTA_BYTES quota exceeded");
+    this.writes++;
+    for (const [k, v] of copy) this.data.set(k, v);
+  }
+
+  async remove(keys: string[]): Promise<void> {
+    await Promise.resolve();
+    for (const k of keys) this.data.delete(k);
+  }
+
+  keys(prefix = ""): string[] {
+    return [...this.data.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+}
+
+/** The panel's end of a port. */
+export class FakePanel {
+  received: unknown[] = [];
+  disconnected = false;
+  messageCbs: Array<(m: unknown) => void> = [];
+  disconnectCbs: Array<() => void> = [];
+
+  send(m: unknown): void {
+    if (this.disconnected) return;
+    for (const cb of this.messageCbs) cb(JSON.parse(JSON.stringify(m)));
+  }
+
+  disconnect(): void {
+    if (this.disconnected) return;
+    this.disconnected = true;
+    for (const cb of this.disconnectCbs) cb();
+  }
+
+  of<T extends string>(type: T): Array<Record<string, unknown> & { type: T }> {
+    return this.received.filter((m): m is Record<string, unknown> & { type: T } => (m as { type?: string }).type === type);
+  }
+}
+
+export class FakePlatform implements Platform {
+  readonly extensionId = EXTENSION_ID;
+  readonly extensionOrigin = EXTENSION_ORIGIN;
+  alive = true;
+  sets: Array<{ filter: CaptureFilter; handler: (e: WebRequestEvent, d: RawRequestDetails) => void; removed: boolean }> = [];
+  navCbs: Array<(n: Navigation) => void> = [];
+  removedCbs: Array<(tab: number) => void> = [];
+  connectCbs: Array<(p: PortLike) => void> = [];
+  messageCbs: Array<(m: unknown, s: MessageSender) => void> = [];
+
+  constructor(private w: FakeBrowser) {}
+
+  get extraHeaders(): boolean {
+    return this.w.extraHeaders;
+  }
+  get session(): StorageArea {
+    return this.w.session;
+  }
+  get local(): StorageArea {
+    return this.w.local;
+  }
+
+  listen(filter: CaptureFilter, handler: (e: WebRequestEvent, d: RawRequestDetails) => void): ListenerSet {
+    const s = { filter: { ...filter }, handler, removed: false };
+    this.sets.push(s);
+    return { remove: () => { s.removed = true; } };
+  }
+
+  setBadgeText(tabId: number, text: string): void {
+    this.w.badgeOf(tabId).text = text;
+  }
+  setBadgeBackgroundColor(tabId: number, color: string): void {
+    this.w.badgeOf(tabId).color = color;
+  }
+  setTitle(tabId: number, title: string): void {
+    this.w.badgeOf(tabId).title = title;
+  }
+  onTabRemoved(cb: (tabId: number) => void): void {
+    this.removedCbs.push(cb);
+  }
+  onNavigation(cb: (nav: Navigation) => void): void {
+    this.navCbs.push(cb);
+  }
+  onConnect(cb: (port: PortLike) => void): void {
+    this.connectCbs.push(cb);
+  }
+  onMessage(cb: (message: unknown, sender: MessageSender) => void): void {
+    this.messageCbs.push(cb);
+  }
+  async tabUrl(tabId: number): Promise<string | undefined> {
+    return this.w.tabUrls.get(tabId);
+  }
+  async reloadTab(tabId: number): Promise<void> {
+    this.w.reloads.push(tabId);
+  }
+  now(): number {
+    return this.w.clock;
+  }
+  setTimer(ms: number, fn: () => void): () => void {
+    const t: Timer = { at: this.w.clock + ms, seq: this.w.timerSeq++, fn, life: this };
+    this.w.timers.push(t);
+    return () => { this.w.timers = this.w.timers.filter((x) => x !== t); };
+  }
+
+  /** The live listener sets' filters. */
+  filters(): CaptureFilter[] {
+    return this.sets.filter((s) => !s.removed).map((s) => s.filter);
+  }
+}
+
+export class FakeBrowser {
+  readonly session = new FakeStorage();
+  readonly local = new FakeStorage();
+  readonly badges = new Map<number, { text: string; color: string; title: string }>();
+  readonly tabUrls = new Map<number, string>();
+  readonly reloads: number[] = [];
+  extraHeaders = true;
+  clock = 1_750_000_000_000;
+  timers: Timer[] = [];
+  timerSeq = 0;
+  current: FakePlatform | null = null;
+
+  /** A new worker life; the previous one dies with its listeners and timers. */
+  platform(): FakePlatform {
+    this.kill();
+    this.current = new FakePlatform(this);
+    return this.current;
+  }
+
+  kill(): void {
+    const old = this.current;
+    if (!old) return;
+    old.alive = false;
+    for (const s of old.sets) s.removed = true;
+    this.timers = this.timers.filter((t) => t.life !== old);
+    this.current = null;
+  }
+
+  badgeOf(tab: number): { text: string; color: string; title: string } {
+    let b = this.badges.get(tab);
+    if (!b) this.badges.set(tab, (b = { text: "", color: "", title: "" }));
+    return b;
+  }
+
+  /** Dispatches a webRequest event to every live set whose filter matches, as the browser does. */
+  emit(event: WebRequestEvent, d: RawRequestDetails): void {
+    const life = this.current;
+    if (!life) return;
+    for (const s of [...life.sets]) {
+      if (s.removed) continue;
+      if (s.filter.tabId !== undefined && s.filter.tabId !== -1 && s.filter.tabId !== d.tabId) continue;
+      if (s.filter.types && !s.filter.types.includes(d.type)) continue;
+      s.handler(event, JSON.parse(JSON.stringify(d)));
+    }
+  }
+
+  /** A top-level navigation: start, then commit. */
+  navigate(tabId: number, url: string): void {
+    this.tabUrls.set(tabId, url);
+    for (const cb of this.current?.navCbs ?? []) cb({ tabId, url, phase: "start" });
+    this.clock += 5;
+    for (const cb of this.current?.navCbs ?? []) cb({ tabId, url, phase: "commit" });
+  }
+
+  closeTab(tabId: number): void {
+    this.tabUrls.delete(tabId);
+    for (const cb of this.current?.removedCbs ?? []) cb(tabId);
+  }
+
+  /** Opens a port from `senderUrl` (the panel page by default). */
+  connect(name: string, senderUrl = PANEL_URL, senderId = EXTENSION_ID): FakePanel {
+    const panel = new FakePanel();
+    const port: PortLike = {
+      name, senderUrl, senderId,
+      post: (m) => { if (!panel.disconnected) panel.received.push(JSON.parse(JSON.stringify(m))); },
+      onMessage: (cb) => { panel.messageCbs.push(cb); },
+      onDisconnect: (cb) => { panel.disconnectCbs.push(cb); },
+      disconnect: () => { panel.disconnected = true; },
+    };
+    for (const cb of this.current?.connectCbs ?? []) cb(port);
+    return panel;
+  }
+
+  message(m: unknown, sender: MessageSender): void {
+    for (const cb of this.current?.messageCbs ?? []) cb(JSON.parse(JSON.stringify(m)), sender);
+  }
+
+  /** Moves the clock, running due timers in order. */
+  advance(ms: number): void {
+    const end = this.clock + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.clock = Math.max(this.clock, due.at);
+      due.fn();
+    }
+    this.clock = end;
+  }
+}
