@@ -80,17 +80,15 @@ export class Engine {
     this.pending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), (tab, a) => this.expired(tab, a));
   }
 
-  /** Registers every listener synchronously (call at the worker's top level), then reads the persisted state. */
+  /** Registers every listener synchronously (call at the worker's top level), then reads the persisted state and re-adds the capture sets. */
   start(): Promise<void> {
     this.p.onNavigation((n) => this.whenReady(() => this.onNavigation(n)));
     this.p.onTabRemoved((tab) => this.whenReady(() => this.onTabRemoved(tab)));
     this.p.onConnect((port) => this.onConnect(port));
     this.p.onMessage((m, sender) => this.onMessage(m, sender));
-    this.capture.startBridge();
     this.ready = this.load().catch((e) => console.warn("cors-lens: load", e)).then(() => {
       this.isReady = true;
       this.applyCapture();
-      this.capture.endBridge((r) => this.isWatched(r.tabId) || (r.tabId === -1 && this.workersOn()));
       for (const fn of this.queue.splice(0)) fn();
     });
     return this.ready;
@@ -328,9 +326,10 @@ export class Engine {
     this.post(tab, { type: MSG.EXCHANGE_UPDATED, entry: next });
   }
 
-  private expired(tab: number, a: Annotation): void {
-    this.store.bump(tab, { missed: 1, ...(this.suspect(a) ? { suspected: 1 } : {}) });
-    this.badge.render(tab, this.store.meta(tab));
+  // Under full capture webRequest is the truth: a report that no captured request explains is
+  // only "missed" (the panel says so), never a badge-visible failure, or a page could forge them.
+  private expired(tab: number, _a: Annotation): void {
+    this.store.bump(tab, { missed: 1 });
   }
 
   private onMessage(m: unknown, sender: MessageSender): void {
@@ -429,6 +428,8 @@ export class Engine {
         break;
       case MSG.HELLO:
         break; // one tab per port
+      case MSG.PING:
+        break; // receiving it is the point: the worker stays up while a panel is open
     }
   }
 

@@ -18,6 +18,8 @@ export const MSG = {
   SET_PRESERVE: "SET_PRESERVE",
   SET_ALWAYS_CAPTURE: "SET_ALWAYS_CAPTURE",
   RELOAD_AND_CAPTURE: "RELOAD_AND_CAPTURE",
+  /** Heartbeat: each message to the worker resets Chrome's 30 s idle timer while a panel is open. */
+  PING: "PING",
   SNAPSHOT: "SNAPSHOT",
   EXCHANGE_ADDED: "EXCHANGE_ADDED",
   EXCHANGE_UPDATED: "EXCHANGE_UPDATED",
@@ -49,7 +51,8 @@ export type PanelMessage =
   | { type: typeof MSG.CLEAR }
   | { type: typeof MSG.SET_PRESERVE; on: boolean }
   | { type: typeof MSG.SET_ALWAYS_CAPTURE; site: string; on: boolean }
-  | { type: typeof MSG.RELOAD_AND_CAPTURE };
+  | { type: typeof MSG.RELOAD_AND_CAPTURE }
+  | { type: typeof MSG.PING };
 
 export interface SnapshotMessage {
   type: typeof MSG.SNAPSHOT;
@@ -101,6 +104,8 @@ export function readPanelMessage(x: unknown): PanelMessage | null {
     }
     case MSG.RELOAD_AND_CAPTURE:
       return { type: MSG.RELOAD_AND_CAPTURE };
+    case MSG.PING:
+      return { type: MSG.PING };
     default:
       return null;
   }

@@ -85,7 +85,11 @@ export async function badge(control: Page, tabId: number): Promise<{ text: strin
   }), tabId);
 }
 
-/** Stops the extension's service worker the way Chrome does when it idles (its memory goes with it). */
+/**
+ * Stops the extension's running service worker the way Chrome does when it idles (its memory goes
+ * with it). Wake it first (snapshot() does): killing a worker in the middle of its own start-up is
+ * not something Chrome does, and it leaves the worker's listeners in an undefined state.
+ */
 export async function stopWorker(browser: Browser, extensionId: string): Promise<boolean> {
   const cdp: CDPSession = await browser.target().createCDPSession();
   try {
@@ -94,6 +98,8 @@ export async function stopWorker(browser: Browser, extensionId: string): Promise
     if (!sw) return false;
     await cdp.send("Target.closeTarget", { targetId: sw.targetId });
     return true;
+  } catch {
+    return false;
   } finally {
     await cdp.detach().catch(() => {});
   }
@@ -113,7 +119,8 @@ export async function recordVerdicts(page: Page): Promise<{ verdicts: CdpVerdict
   const verdicts: CdpVerdict[] = [];
   const finished = new Set<string>();
   session.on("Network.requestWillBeSent", (e) => {
-    if (e.type !== "Preflight") urls.set(e.requestId, e.request.url);
+    // Keyed by the request's first URL: a redirect reuses the requestId with the next hop's URL.
+    if (e.type !== "Preflight" && !urls.has(e.requestId)) urls.set(e.requestId, e.request.url);
   });
   session.on("Network.loadingFailed", (e) => {
     const url = urls.get(e.requestId);
