@@ -1,0 +1,192 @@
+// The panel: the store, the port, the toolbar, the capture bar, the list and the detail.
+import type { JSX } from "preact";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import type { Stack } from "../core/types";
+import { MSG, type PanelMessage } from "../shared/protocol";
+import { openConnection, type Connection, type ConnectionOptions } from "./connection";
+import { Detail } from "./Detail";
+import type { PanelPlatform } from "./platform";
+import { RequestList } from "./RequestList";
+import { EMPTY_PREFS, loadStackPrefs, STACK_PREFS_KEY, withChoice, type StackPrefs } from "./stack";
+import {
+  blockedCount, captureGap, initialState, reduce, selectedEntry, visibleEntries, type Filters,
+} from "./state";
+import { Toolbar } from "./Toolbar";
+
+export type Theme = "light" | "dark";
+
+export interface AppProps {
+  platform: PanelPlatform;
+  tabId: number | null;
+  /** A `?theme=` override; otherwise DevTools' theme. */
+  theme?: Theme | null;
+  /** Test hooks for the connection (timers, batching). */
+  connection?: Pick<ConnectionOptions, "schedule" | "batchMs">;
+}
+
+export function themeFrom(name: string | null | undefined): Theme {
+  return name === "dark" ? "dark" : "light";
+}
+
+type Copied = { what: "fix" | "json"; ok: boolean } | null;
+
+export function App(props: AppProps): JSX.Element {
+  const { platform, tabId } = props;
+  const [state, dispatch] = useReducer(reduce, tabId, initialState);
+  const [theme, setTheme] = useState<Theme>(() => props.theme ?? themeFrom(platform.themeName()));
+  const [prefs, setPrefs] = useState<StackPrefs>(EMPTY_PREFS);
+  const [copied, setCopied] = useState<Copied>(null);
+  const conn = useRef<Connection | null>(null);
+  const filterRef = useRef<HTMLInputElement | null>(null);
+  const gridRef = useRef<HTMLDivElement | null>(null);
+
+  // The port: HELLO, snapshot, live messages, reconnect.
+  useEffect(() => {
+    if (tabId === null) return;
+    const c = openConnection({
+      platform, tabId,
+      onMessages: (messages) => dispatch({ type: "messages", messages }),
+      onStatus: (status) => dispatch({ type: "connection", status }),
+      ...props.connection,
+    });
+    conn.current = c;
+    return () => {
+      conn.current = null;
+      c.close();
+    };
+  }, [platform, tabId]);
+
+  // DevTools theme (Firefox tells when it changes).
+  useEffect(() => {
+    if (props.theme) return;
+    return platform.onThemeChanged((t) => setTheme(themeFrom(t)));
+  }, [platform, props.theme]);
+  useEffect(() => {
+    const root = document.documentElement;
+    root.dataset.theme = theme;
+    root.style.colorScheme = theme;
+  }, [theme]);
+
+  // Remembered stack choices.
+  useEffect(() => {
+    let live = true;
+    void loadStackPrefs(platform).then((p) => { if (live) setPrefs(p); });
+    return () => { live = false; };
+  }, [platform]);
+
+  const chooseStack = useCallback((origin: string, stack: Stack) => {
+    setPrefs((p) => {
+      const next = withChoice(p, origin, stack);
+      void platform.storageSet({ [STACK_PREFS_KEY]: next });
+      return next;
+    });
+  }, [platform]);
+
+  const send = useCallback((m: PanelMessage) => conn.current?.send(m), []);
+
+  // "Copied" stays visible for a moment.
+  const copyTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const copy = useCallback((what: "fix" | "json", text: string) => {
+    void platform.copyText(text).then((ok) => {
+      setCopied({ what, ok });
+      if (copyTimer.current) clearTimeout(copyTimer.current);
+      copyTimer.current = setTimeout(() => setCopied(null), 2500);
+    });
+  }, [platform]);
+  useEffect(() => () => { if (copyTimer.current) clearTimeout(copyTimer.current); }, []);
+  useEffect(() => setCopied(null), [state.selectedId]);
+
+  // Global keys: Ctrl/Cmd+F focuses the filter; Esc closes the detail.
+  const detailOpen = state.detailOpen;
+  useEffect(() => {
+    const onKey = (ev: KeyboardEvent) => {
+      if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && ev.key.toLowerCase() === "f") {
+        ev.preventDefault();
+        filterRef.current?.focus();
+        filterRef.current?.select();
+      } else if (ev.key === "Escape" && detailOpen) {
+        ev.preventDefault();
+        dispatch({ type: "close" });
+        gridRef.current?.focus();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [detailOpen]);
+
+  const visible = visibleEntries(state.entries, state.filters);
+  const blocked = blockedCount(state.entries);
+  const entry = selectedEntry(state);
+  const gap = captureGap(state);
+  const onFilter = useCallback((patch: Partial<Filters>) => dispatch({ type: "filter", patch }), []);
+  const onSelect = useCallback((id: string, open: boolean) => dispatch({ type: "select", id, open }), []);
+  const onMove = useCallback((to: number | "first" | "last") => dispatch({ type: "move", to }), []);
+  const onOpen = useCallback(() => dispatch({ type: "open" }), []);
+
+  const emptyText = useMemo(() => {
+    if (tabId === null) return <>Open this panel from DevTools (or add <code>?tabId=N</code> to its URL).</>;
+    if (!state.ready) return "Connecting to CORS Lens…";
+    if (state.entries.length) return "No requests match the filter.";
+    return (
+      <>
+        No cross-origin requests recorded yet. Make a request, or{" "}
+        <button type="button" class="link" onClick={() => send({ type: MSG.RELOAD_AND_CAPTURE })}>reload the page</button>{" "}
+        to capture from the start.
+      </>
+    );
+  }, [tabId, state.ready, state.entries.length, send]);
+
+  return (
+    <div class="app" data-theme={theme}>
+      <Toolbar
+        filters={state.filters}
+        onFilter={onFilter}
+        filterRef={filterRef}
+        preserve={state.preserve}
+        onPreserve={(on) => { dispatch({ type: "preserve", on }); send({ type: MSG.SET_PRESERVE, on }); }}
+        site={state.site}
+        alwaysCapture={state.alwaysCapture}
+        onAlwaysCapture={(on) => {
+          if (!state.site) return;
+          dispatch({ type: "alwaysCapture", on });
+          send({ type: MSG.SET_ALWAYS_CAPTURE, site: state.site, on });
+        }}
+        onClear={() => { dispatch({ type: "clear" }); send({ type: MSG.CLEAR }); }}
+        total={state.entries.length}
+        shown={visible.length}
+        blocked={blocked}
+        dropped={state.dropped}
+        connection={state.connection}
+      />
+      {gap ? (
+        <div class="capture-bar" role="status">
+          <span>{gap}</span>
+          <button type="button" onClick={() => send({ type: MSG.RELOAD_AND_CAPTURE })}>Reload and capture</button>
+        </div>
+      ) : null}
+      <div class={`main${state.detailOpen && entry ? " with-detail" : ""}`}>
+        <RequestList
+          entries={visible}
+          selectedId={state.selectedId}
+          onSelect={onSelect}
+          onMove={onMove}
+          onOpen={onOpen}
+          gridRef={gridRef}
+          emptyText={emptyText}
+        />
+        {state.detailOpen && entry ? (
+          <Detail
+            entry={entry}
+            reveal={state.reveal}
+            onReveal={(on) => dispatch({ type: "reveal", on })}
+            onClose={() => { dispatch({ type: "close" }); gridRef.current?.focus(); }}
+            prefs={prefs}
+            onChooseStack={chooseStack}
+            onCopy={copy}
+            copied={copied}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}

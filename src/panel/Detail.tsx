@@ -1,0 +1,202 @@
+// The detail of one exchange: stages, the failing header, the explanation, warnings, the fix and
+// every header. Everything from the network is rendered as text.
+import { Fragment, type ComponentChildren, type JSX } from "preact";
+import { codeInfo, mdnUrl } from "../core/codes";
+import { corsUnsafeRequestHeaderNames, normalizeMethod } from "../core/fetch";
+import type { Stack } from "../core/types";
+import type { Entry } from "../shared/protocol";
+import { FixView } from "./FixView";
+import { exchangeJson } from "./headers";
+import { HeaderTable, LongText } from "./HeaderTable";
+import { STATUS_LABEL } from "./RequestList";
+import { failingRecord, stageLabel, stagesOf } from "./stages";
+import type { StackPrefs } from "./stack";
+import { statusOf } from "./state";
+
+export interface DetailProps {
+  entry: Entry;
+  reveal: boolean;
+  onReveal(on: boolean): void;
+  onClose(): void;
+  prefs: StackPrefs;
+  onChooseStack(origin: string, stack: Stack): void;
+  onCopy(what: "fix" | "json", text: string): void;
+  copied: { what: "fix" | "json"; ok: boolean } | null;
+}
+
+function Section(props: { title: string; id: string; children: ComponentChildren; extra?: JSX.Element }): JSX.Element {
+  return (
+    <section class="section" aria-labelledby={props.id}>
+      <div class="section-head">
+        <h3 id={props.id}>{props.title}</h3>
+        {props.extra ?? null}
+      </div>
+      <div class="section-body">{props.children}</div>
+    </section>
+  );
+}
+
+function Timeline(props: { entry: Entry }): JSX.Element {
+  const { exchange: ex, diagnosis: d } = props.entry;
+  const stages = stagesOf(ex, d);
+  return (
+    <ol class="timeline">
+      {stages.map((s) => (
+        <li key={s.key} class={`stage kind-${s.kind}${s.failing ? " failing" : ""}`} aria-current={s.failing ? "step" : undefined}>
+          <span class="stage-title">{s.title}</span>
+          <span class="stage-status">{s.status}</span>
+          <span class="stage-url" title={s.url}>{s.url}</span>
+          {s.failing ? <span class="stage-flag">{d.code ?? "failed"}</span> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The request side of a MethodDisallowed / HeaderDisallowed failure, with the offending item marked. */
+function RequestSide(props: { entry: Entry }): JSX.Element | null {
+  const { exchange: ex, diagnosis: d } = props.entry;
+  const code = d.code ?? "";
+  if (code.startsWith("MethodDisallowed")) {
+    const method = d.failedParameter || normalizeMethod(ex.request.method);
+    return (
+      <div class="request-side">
+        <div class="kv"><span class="k">Request method</span> <mark class="v" data-culprit="true">{method}</mark></div>
+        <div class="kv"><span class="k">access-control-request-method</span> <mark class="v" data-culprit="true">{method}</mark></div>
+      </div>
+    );
+  }
+  if (code.startsWith("HeaderDisallowed")) {
+    const names = corsUnsafeRequestHeaderNames(ex.request.headers);
+    const bad = (d.failedParameter ?? "").toLowerCase();
+    if (bad && !names.includes(bad)) names.push(bad);
+    return (
+      <div class="request-side">
+        <div class="kv">
+          <span class="k">access-control-request-headers</span>{" "}
+          <span class="v">
+            {names.map((n, i) => (
+              <Fragment key={n}>{i ? ", " : ""}{n === bad ? <mark data-culprit="true">{n}</mark> : n}</Fragment>
+            ))}
+          </span>
+        </div>
+        <div class="kv"><span class="k">Request header</span> <mark class="v" data-culprit="true">{bad}</mark></div>
+      </div>
+    );
+  }
+  return null;
+}
+
+function FailingHeader(props: { entry: Entry; reveal: boolean }): JSX.Element | null {
+  const { exchange: ex, diagnosis: d } = props.entry;
+  if (!d.blocked || !d.code) return null;
+  const record = failingRecord(ex, d);
+  const header = d.header;
+  return (
+    <>
+      {header ? (
+        <div class="received-expected">
+          <div class="box received">
+            <div class="label">Received</div>
+            <div class="mono">{d.received === null ? <em class="missing-text">missing</em> : <LongText text={d.received} />}</div>
+          </div>
+          <div class="box expected">
+            <div class="label">Expected</div>
+            <div class="mono">{d.expected === null ? "—" : <LongText text={d.expected} />}</div>
+          </div>
+        </div>
+      ) : null}
+      <RequestSide entry={props.entry} />
+      {record ? (
+        <HeaderTable caption={`Response headers of ${stageLabel(d)} (${record.status})`} headers={record.headers}
+          reveal={props.reveal} culprit={header} showMissing />
+      ) : d.stage !== "request" ? (
+        <p class="none">The response of {stageLabel(d)} was not recorded.</p>
+      ) : null}
+    </>
+  );
+}
+
+function Explanation(props: { entry: Entry }): JSX.Element {
+  const { exchange: ex, diagnosis: d } = props.entry;
+  const info = codeInfo(d.code);
+  return (
+    <div class="explanation">
+      {info ? <p class="why">{info.why}</p> : null}
+      <dl class="facts">
+        <dt>Chrome</dt>
+        <dd class="mono">{d.code ?? (d.networkError ?? "—")}{d.failedParameter ? <span class="dim"> (failed parameter: {d.failedParameter})</span> : null}</dd>
+        <dt>Firefox</dt>
+        <dd class="mono">{d.firefox ?? "—"}</dd>
+        <dt>Credentials</dt>
+        <dd>{d.credentials?.mode ?? ex.request.credentials}{d.credentials?.inferred ? " (inferred from evidence)" : ""}</dd>
+        <dt>Initiator</dt>
+        <dd class="mono">{ex.initiator ? ex.initiator : <span class="dim">not reported by the page hook</span>}</dd>
+        <dt>Learn more</dt>
+        <dd><a href={mdnUrl(d.firefox)} target="_blank" rel="noopener noreferrer">MDN: {d.firefox ? d.firefox.replace(/\d+$/, "") : "CORS errors"}</a></dd>
+      </dl>
+    </div>
+  );
+}
+
+export function Detail(props: DetailProps): JSX.Element {
+  const { exchange: ex, diagnosis: d } = props.entry;
+  const status = statusOf(props.entry);
+  const needsFix = d.blocked || (Array.isArray(d.warnings) && d.warnings.length > 0);
+  const copyLabel = props.copied ? (props.copied.ok ? "Copied" : "Copy failed: select the text and press Ctrl+C") : "";
+  const revealButton = (
+    <button type="button" aria-pressed={props.reveal} onClick={() => props.onReveal(!props.reveal)}>
+      {props.reveal ? "Hide secrets" : "Reveal secrets"}
+    </button>
+  );
+  return (
+    <div class="detail" role="region" aria-label="Request detail">
+      <div class="detail-head">
+        <span class={`pill status-${status}`}>{STATUS_LABEL[status]}</span>
+        <span class="detail-title mono" title={ex.request.url}>{ex.request.method} {ex.request.url}</span>
+        <span class="copy-status" role="status" aria-live="polite">{copyLabel}</span>
+        <button type="button" onClick={() => props.onCopy("json", exchangeJson(ex, props.reveal))}>Copy as JSON</button>
+        <button type="button" class="close" aria-label="Close detail" title="Close (Esc)" onClick={props.onClose}>×</button>
+      </div>
+      <div class="detail-body">
+        <p class="message">{d.message}</p>
+        <Section title="Stages" id="sec-stages"><Timeline entry={props.entry} /></Section>
+        {d.blocked && d.code ? (
+          <Section title="Failing header" id="sec-failing"><FailingHeader entry={props.entry} reveal={props.reveal} /></Section>
+        ) : null}
+        <Section title="Explanation" id="sec-why"><Explanation entry={props.entry} /></Section>
+        {d.warnings?.length ? (
+          <Section title={`Warnings (${d.warnings.length})`} id="sec-warnings">
+            <ul class="warnings">
+              {d.warnings.map((w, i) => (
+                <li key={i}><span class="mono warn-code">{w.code}</span>{w.header ? <span class="mono dim"> {w.header}</span> : null}<div>{w.message}</div></li>
+              ))}
+            </ul>
+          </Section>
+        ) : null}
+        {needsFix && !d.networkError ? (
+          <Section title="Fix" id="sec-fix">
+            <FixView entry={props.entry} prefs={props.prefs} onChooseStack={props.onChooseStack} onCopy={props.onCopy} />
+          </Section>
+        ) : null}
+        <Section title="Headers" id="sec-headers" extra={revealButton}>
+          <HeaderTable caption="Request headers set by the script" headers={ex.request.headers} reveal={props.reveal}
+            culprit={d.code?.startsWith("HeaderDisallowed") ? d.failedParameter : null} emptyText="None." />
+          {ex.request.sentHeaders ? (
+            <HeaderTable caption="Request headers sent" headers={ex.request.sentHeaders} reveal={props.reveal} />
+          ) : null}
+          {ex.hops.flatMap((h, i) => [
+            h.preflight ? (
+              <HeaderTable key={`p${i}`} caption={`Preflight response${ex.hops.length > 1 ? ` (hop ${i})` : ""}: ${h.preflight.status}`}
+                headers={h.preflight.headers} reveal={props.reveal} />
+            ) : null,
+            h.response ? (
+              <HeaderTable key={`r${i}`} caption={`Response${ex.hops.length > 1 ? ` (hop ${i})` : ""}: ${h.response.status}`}
+                headers={h.response.headers} reveal={props.reveal} />
+            ) : null,
+          ])}
+        </Section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,320 @@
+// The panel's store: one reducer over the background's messages and the UI's actions, plus the
+// (memoized) filtering the list and the keyboard share. No DOM, no browser APIs.
+import { MSG, type BackgroundMessage, type CaptureLevel, type Entry } from "../shared/protocol";
+
+export interface Filters {
+  text: string;
+  blockedOnly: boolean;
+  credentialedOnly: boolean;
+}
+
+/** "connecting": first port not answered yet; "reconnecting": the port dropped (MV3 worker stopped); "unavailable": no extension context. */
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "unavailable";
+
+export interface PanelState {
+  tabId: number | null;
+  connection: ConnectionStatus;
+  /** Whether a SNAPSHOT has been applied since the panel opened. */
+  ready: boolean;
+  page: number;
+  pageUrl: string;
+  entries: readonly Entry[];
+  dropped: number;
+  captureLevel: CaptureLevel;
+  missed: number;
+  suspected: number;
+  preserve: boolean;
+  site: string | null;
+  alwaysCapture: boolean;
+  filters: Filters;
+  selectedId: string | null;
+  detailOpen: boolean;
+  /** Cookie / Authorization values shown in clear (reset when the selection changes). */
+  reveal: boolean;
+}
+
+export type Action =
+  | { type: "messages"; messages: readonly BackgroundMessage[] }
+  | { type: "connection"; status: ConnectionStatus }
+  | { type: "filter"; patch: Partial<Filters> }
+  | { type: "select"; id: string | null; open?: boolean }
+  | { type: "move"; to: number | "first" | "last" }
+  | { type: "open" }
+  | { type: "close" }
+  | { type: "reveal"; on: boolean }
+  | { type: "clear" }
+  | { type: "preserve"; on: boolean }
+  | { type: "alwaysCapture"; on: boolean };
+
+/** The panel keeps at most this many entries (oldest dropped first) between two snapshots. */
+export const MAX_ENTRIES = 20000;
+
+export function initialState(tabId: number | null): PanelState {
+  return {
+    tabId,
+    connection: tabId === null ? "unavailable" : "connecting",
+    ready: false,
+    page: 0,
+    pageUrl: "",
+    entries: [],
+    dropped: 0,
+    captureLevel: "full",
+    missed: 0,
+    suspected: 0,
+    preserve: false,
+    site: null,
+    alwaysCapture: false,
+    filters: { text: "", blockedOnly: false, credentialedOnly: false },
+    selectedId: null,
+    detailOpen: false,
+    reveal: false,
+  };
+}
+
+export function entryId(e: Entry): string {
+  return e.exchange.id;
+}
+
+function applyMessages(state: PanelState, messages: readonly BackgroundMessage[]): PanelState {
+  let s: PanelState = state;
+  // Copy-on-write once per batch: a burst of additions costs one copy of the list, not one per message.
+  let entries: Entry[] | null = null;
+  let index: Map<string, number> | null = null;
+  const list = (): Entry[] => (entries ??= [...s.entries]);
+  const idx = (): Map<string, number> => {
+    if (!index) {
+      index = new Map();
+      list().forEach((e, i) => index!.set(entryId(e), i));
+    }
+    return index;
+  };
+  let dropped = s.dropped;
+  for (const m of messages) {
+    switch (m.type) {
+      case MSG.SNAPSHOT: {
+        entries = [...m.entries];
+        index = null;
+        dropped = m.dropped;
+        s = {
+          ...s, ready: true, connection: "connected", tabId: m.tabId, page: m.page, pageUrl: m.pageUrl,
+          captureLevel: m.captureLevel, missed: m.missed, suspected: m.suspected, preserve: m.preserve,
+          site: m.site, alwaysCapture: m.alwaysCapture,
+        };
+        break;
+      }
+      case MSG.EXCHANGE_ADDED:
+      case MSG.EXCHANGE_UPDATED: {
+        const at = idx().get(entryId(m.entry));
+        if (at !== undefined) {
+          list()[at] = m.entry;
+        } else {
+          idx().set(entryId(m.entry), list().length);
+          list().push(m.entry);
+        }
+        break;
+      }
+      case MSG.CLEARED:
+        entries = [];
+        index = null;
+        dropped = 0;
+        s = { ...s, missed: 0, suspected: 0 };
+        break;
+      case MSG.NAVIGATED: {
+        if (!s.preserve) {
+          entries = list().filter((e) => e.page >= m.page);
+          index = null;
+          dropped = 0;
+        }
+        // An open panel means full capture: the new page is recorded from its first request.
+        s = { ...s, page: m.page, pageUrl: m.url, captureLevel: "full", missed: 0, suspected: 0 };
+        break;
+      }
+    }
+  }
+  if (entries === null) return s === state ? state : s;
+  const all: Entry[] = entries;
+  if (all.length > MAX_ENTRIES) {
+    const over = all.length - MAX_ENTRIES;
+    all.splice(0, over);
+    dropped += over;
+  }
+  s = { ...s, entries: all, dropped };
+  return keepSelection(s);
+}
+
+/** Drops the selection (and closes the detail) when the selected entry is gone. */
+function keepSelection(s: PanelState): PanelState {
+  if (s.selectedId === null) return s;
+  if (s.entries.some((e) => entryId(e) === s.selectedId)) return s;
+  return { ...s, selectedId: null, detailOpen: false, reveal: false };
+}
+
+export function reduce(state: PanelState, action: Action): PanelState {
+  switch (action.type) {
+    case "messages":
+      return action.messages.length ? applyMessages(state, action.messages) : state;
+    case "connection":
+      return state.connection === action.status ? state : { ...state, connection: action.status };
+    case "filter":
+      return { ...state, filters: { ...state.filters, ...action.patch } };
+    case "select": {
+      const changed = action.id !== state.selectedId;
+      return {
+        ...state,
+        selectedId: action.id,
+        detailOpen: action.id === null ? false : action.open ?? state.detailOpen,
+        reveal: changed ? false : state.reveal,
+      };
+    }
+    case "move": {
+      const visible = visibleEntries(state.entries, state.filters);
+      if (!visible.length) return state;
+      const cur = state.selectedId === null ? -1 : visible.findIndex((e) => entryId(e) === state.selectedId);
+      let next: number;
+      if (action.to === "first") next = 0;
+      else if (action.to === "last") next = visible.length - 1;
+      else if (cur === -1) next = action.to > 0 ? 0 : visible.length - 1;
+      else next = Math.min(visible.length - 1, Math.max(0, cur + action.to));
+      return reduce(state, { type: "select", id: entryId(visible[next]!) });
+    }
+    case "open":
+      return state.selectedId === null || state.detailOpen ? state : { ...state, detailOpen: true };
+    case "close":
+      return state.detailOpen ? { ...state, detailOpen: false } : state;
+    case "reveal":
+      return { ...state, reveal: action.on };
+    case "clear":
+      return { ...state, entries: [], dropped: 0, missed: 0, suspected: 0, selectedId: null, detailOpen: false, reveal: false };
+    case "preserve":
+      return { ...state, preserve: action.on };
+    case "alwaysCapture":
+      return { ...state, alwaysCapture: action.on };
+  }
+}
+
+// ---- Derived data ----
+
+export type Status = "blocked" | "failed" | "warning" | "ok";
+
+export function statusOf(e: Entry): Status {
+  const d = e.diagnosis;
+  if (d.blocked) return "blocked";
+  if (d.networkError) return "failed";
+  if (Array.isArray(d.warnings) && d.warnings.length > 0) return "warning";
+  return "ok";
+}
+
+export function isCredentialed(e: Entry): boolean {
+  return e.diagnosis.credentials?.mode === "include";
+}
+
+export type PreflightKind = "sent" | "cached" | "none";
+
+export function preflightOf(e: Entry): PreflightKind {
+  let sent = false;
+  for (const h of e.exchange.hops) {
+    if (h.preflightCached) return "cached";
+    if (h.preflight) sent = true;
+  }
+  return sent ? "sent" : "none";
+}
+
+const haystacks = new WeakMap<Entry, string>();
+
+/** The lower-cased text a filter term is matched against (computed once per entry). */
+function haystack(e: Entry): string {
+  let h = haystacks.get(e);
+  if (h === undefined) {
+    const d = e.diagnosis;
+    h = [
+      e.exchange.request.method, e.exchange.request.url, e.exchange.request.origin, statusOf(e),
+      d.code ?? "", d.firefox ?? "", d.networkError ?? "", d.credentials?.mode ?? "", d.stage ?? "", e.type,
+      preflightOf(e) === "none" ? "" : "preflight " + preflightOf(e),
+    ].join("\n").toLowerCase();
+    haystacks.set(e, h);
+  }
+  return h;
+}
+
+type Matcher = (e: Entry) => boolean;
+
+/**
+ * Text filter, as in DevTools' Network panel: space-separated terms that must all match
+ * (case-insensitive, over method, URL, origin, status, code…); "-term" excludes; "/re/" is a regular expression.
+ */
+export function textMatcher(text: string): Matcher | null {
+  const terms = text.trim().split(/\s+/).filter(Boolean);
+  if (!terms.length) return null;
+  const tests = terms.map((raw): Matcher => {
+    const negate = raw.startsWith("-") && raw.length > 1;
+    const t = negate ? raw.slice(1) : raw;
+    let test: (h: string) => boolean;
+    const re = /^\/(.+)\/$/.exec(t);
+    let regex: RegExp | null = null;
+    if (re) {
+      try {
+        regex = new RegExp(re[1]!, "i");
+      } catch {
+        regex = null;
+      }
+    }
+    if (regex) {
+      const r = regex;
+      test = (h) => r.test(h);
+    } else {
+      const lower = t.toLowerCase();
+      test = (h) => h.includes(lower);
+    }
+    return negate ? (e) => !test(haystack(e)) : (e) => test(haystack(e));
+  });
+  return (e) => tests.every((f) => f(e));
+}
+
+let memo: { entries: readonly Entry[]; text: string; blocked: boolean; cred: boolean; out: readonly Entry[] } | null = null;
+
+/** The entries the list shows; memoized on the entries array and the filter values. */
+export function visibleEntries(entries: readonly Entry[], f: Filters): readonly Entry[] {
+  if (memo && memo.entries === entries && memo.text === f.text && memo.blocked === f.blockedOnly && memo.cred === f.credentialedOnly) {
+    return memo.out;
+  }
+  const text = textMatcher(f.text);
+  let out: readonly Entry[];
+  if (!text && !f.blockedOnly && !f.credentialedOnly) {
+    out = entries;
+  } else {
+    out = entries.filter((e) =>
+      (!f.blockedOnly || e.diagnosis.blocked) && (!f.credentialedOnly || isCredentialed(e)) && (!text || text(e)));
+  }
+  memo = { entries, text: f.text, blocked: f.blockedOnly, cred: f.credentialedOnly, out };
+  return out;
+}
+
+let countMemo: { entries: readonly Entry[]; blocked: number } | null = null;
+
+export function blockedCount(entries: readonly Entry[]): number {
+  if (countMemo?.entries === entries) return countMemo.blocked;
+  let n = 0;
+  for (const e of entries) if (e.diagnosis.blocked) n++;
+  countMemo = { entries, blocked: n };
+  return n;
+}
+
+export function selectedEntry(s: PanelState): Entry | null {
+  if (s.selectedId === null) return null;
+  return s.entries.find((e) => entryId(e) === s.selectedId) ?? null;
+}
+
+/** Whether to show the "not capturing fully" bar, and what it says. */
+export function captureGap(s: PanelState): string | null {
+  if (!s.ready) return null;
+  if (s.suspected > 0) {
+    return `CORS Lens was not capturing this tab fully: ${s.suspected} cross-origin ${s.suspected === 1 ? "failure was" : "failures were"} seen but not recorded.`;
+  }
+  if (s.missed > 0) {
+    return `CORS Lens was not capturing this tab fully: ${s.missed} cross-origin ${s.missed === 1 ? "request was" : "requests were"} seen but not recorded.`;
+  }
+  if (s.captureLevel === "count") {
+    return "CORS Lens was not capturing this tab fully: requests made before the panel opened were not recorded.";
+  }
+  return null;
+}

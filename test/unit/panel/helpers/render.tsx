@@ -1,0 +1,49 @@
+// Renders the panel over a fake platform and feeds it a snapshot, as the background would.
+import { act, render } from "@testing-library/preact";
+import { App, type Theme } from "../../../../src/panel/App";
+import type { Entry, SnapshotMessage } from "../../../../src/shared/protocol";
+import { fakePlatform, type FakePlatform } from "./fake-platform";
+import { snapshot, wire } from "./fixtures";
+
+/** A manual clock for the connection's schedule(). */
+export function manualClock() {
+  let now = 0;
+  const timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
+  return {
+    schedule(ms: number, fn: () => void) {
+      const t = { at: now + ms, fn, live: true };
+      timers.push(t);
+      return () => { t.live = false; };
+    },
+    advance(ms: number) {
+      now += ms;
+      for (;;) {
+        const due = timers.filter((t) => t.live && t.at <= now).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        due.live = false;
+        due.fn();
+      }
+    },
+  };
+}
+
+export interface RenderOptions {
+  platform?: FakePlatform;
+  snapshot?: Partial<SnapshotMessage>;
+  theme?: Theme | null;
+}
+
+export function renderPanel(entries: Entry[], o: RenderOptions = {}) {
+  const platform = o.platform ?? fakePlatform();
+  const clock = manualClock();
+  const r = render(<App platform={platform} tabId={7} theme={o.theme ?? null} connection={{ batchMs: 0, schedule: clock.schedule }} />);
+  act(() => platform.port.emit(wire(snapshot(entries, o.snapshot))));
+  return { ...r, platform, clock };
+}
+
+/** Lets pending promises (storage, clipboard) settle and re-renders. */
+export async function settle(): Promise<void> {
+  await act(async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+  });
+}
