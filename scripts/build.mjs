@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const targetArg = args.includes("--target") ? args[args.indexOf("--target") + 1] : "all";
+const outArg = args.includes("--out") ? args[args.indexOf("--out") + 1] : process.env.CORS_LENS_DIST;
+const distDir = outArg ? join(process.cwd(), outArg) : join(root, "dist");
 const targets = targetArg === "all" ? ["chrome", "firefox"] : [targetArg];
 if (!targets.every((t) => t === "chrome" || t === "firefox")) {
   console.error(`build: unknown --target ${targetArg} (chrome, firefox or all)`);
@@ -53,7 +55,7 @@ export function manifestFor(target, base, entries) {
 }
 
 async function buildExtension(target) {
-  const out = join(root, "dist", target);
+  const out = join(distDir, target);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const entries = present();
@@ -74,13 +76,13 @@ async function buildExtension(target) {
   cpSync(join(root, "extension"), out, { recursive: true });
   const base = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(target, base, entries), null, 2) + "\n");
-  console.log(`build: dist/${target} (${Object.keys(entries).join(", ") || "static files only"})`);
+  console.log(`build: ${out} (${Object.keys(entries).join(", ") || "static files only"})`);
 }
 
 async function buildCli() {
   await build({
     entryPoints: [join(root, "src/cli/main.ts")],
-    outfile: join(root, "dist/cli/cors-lens.cjs"),
+    outfile: join(distDir, "cli/cors-lens.cjs"),
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -89,7 +91,7 @@ async function buildCli() {
     legalComments: "none",
     logLevel: "warning",
   });
-  console.log("build: dist/cli/cors-lens.cjs");
+  console.log(`build: ${join(distDir, "cli/cors-lens.cjs")}`);
 }
 
 for (const t of targets) await buildExtension(t);

@@ -21,7 +21,8 @@ export interface ChromeLike {
 }
 declare const chrome: ChromeLike;
 
-export const DIST_CHROME = resolve(__dirname, "../../dist/chrome");
+/** The built Chrome extension: dist/chrome, or $CORS_LENS_DIST/chrome (see scripts/build.mjs --out). */
+export const DIST_CHROME = resolve(process.env.CORS_LENS_DIST ?? resolve(__dirname, "../../dist"), "chrome");
 
 export interface ExtensionSession extends LaunchedChromium {
   extensionId: string;
