@@ -2,14 +2,14 @@
 // base manifest. Usage: node scripts/build.mjs [--target chrome|firefox|all] [--no-cli]
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const targetArg = args.includes("--target") ? args[args.indexOf("--target") + 1] : "all";
 const outArg = args.includes("--out") ? args[args.indexOf("--out") + 1] : process.env.CORS_LENS_DIST;
-const distDir = outArg ? join(process.cwd(), outArg) : join(root, "dist");
+const distDir = outArg ? resolve(process.cwd(), outArg) : join(root, "dist");
 const targets = targetArg === "all" ? ["chrome", "firefox"] : [targetArg];
 if (!targets.every((t) => t === "chrome" || t === "firefox")) {
   console.error(`build: unknown --target ${targetArg} (chrome, firefox or all)`);
