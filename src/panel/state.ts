@@ -1,6 +1,6 @@
 // The panel's store: one reducer over the background's messages and the UI's actions, plus the
 // (memoized) filtering the list and the keyboard share. No DOM, no browser APIs.
-import { MSG, type BackgroundMessage, type CaptureLevel, type Entry } from "../shared/protocol";
+import { MSG, type BackgroundMessage, type Entry, type SnapshotMessage } from "../shared/protocol";
 
 export interface Filters {
   text: string;
@@ -11,21 +11,15 @@ export interface Filters {
 /** "connecting": first port not answered yet; "reconnecting": the port dropped (MV3 worker stopped); "unavailable": no extension context. */
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "unavailable";
 
-export interface PanelState {
+/** The background's view of the tab, as the last SNAPSHOT (and live messages since) told it. */
+type TabView = Omit<SnapshotMessage, "type" | "tabId" | "entries">;
+
+export interface PanelState extends TabView {
   tabId: number | null;
   connection: ConnectionStatus;
   /** Whether a SNAPSHOT has been applied since the panel opened. */
   ready: boolean;
-  page: number;
-  pageUrl: string;
   entries: readonly Entry[];
-  dropped: number;
-  captureLevel: CaptureLevel;
-  missed: number;
-  suspected: number;
-  preserve: boolean;
-  site: string | null;
-  alwaysCapture: boolean;
   filters: Filters;
   selectedId: string | null;
   detailOpen: boolean;

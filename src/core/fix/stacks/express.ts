@@ -2,12 +2,9 @@
 import { jsString as q, literalList } from "../escape";
 import { TODO_ORIGIN, type Policy, type Rendered } from "../policy";
 
-export function express(p: Policy): Rendered {
-  const lines = [
-    "const cors = require('cors');",
-    "",
-    "// An explicit allowlist: cors echoes the Origin only when it is listed, and adds Vary: Origin.",
-    "const corsOptions = {",
+/** The options object body that both `cors` (Express) and `@fastify/cors` take, under the same names. */
+export function corsPackageOptions(p: Policy): string[] {
+  return [
     "  origin: [",
     ...(p.placeholder ? [`    // ${TODO_ORIGIN}`] : []),
     `    ${q(p.origin)},`,
@@ -17,6 +14,16 @@ export function express(p: Policy): Rendered {
     `  allowedHeaders: [${literalList(p.headers, q)}],`,
     ...(p.exposeHeaders.length ? [`  exposedHeaders: [${literalList(p.exposeHeaders, q)}],`] : []),
     `  maxAge: ${p.maxAge},`,
+  ];
+}
+
+export function express(p: Policy): Rendered {
+  const lines = [
+    "const cors = require('cors');",
+    "",
+    "// An explicit allowlist: cors echoes the Origin only when it is listed, and adds Vary: Origin.",
+    "const corsOptions = {",
+    ...corsPackageOptions(p),
     "};",
     "",
     "// Register these before any auth middleware: the preflight (OPTIONS) never carries cookies,",

@@ -1,6 +1,6 @@
 // Fastify with @fastify/cors (https://github.com/fastify/fastify-cors).
-import { jsString as q, literalList } from "../escape";
-import { TODO_ORIGIN, type Policy, type Rendered } from "../policy";
+import type { Policy, Rendered } from "../policy";
+import { corsPackageOptions } from "./express";
 
 export function fastify(p: Policy): Rendered {
   const lines = [
@@ -9,15 +9,7 @@ export function fastify(p: Policy): Rendered {
     "// Register before your auth hooks: the preflight (OPTIONS) never carries cookies.",
     "// An explicit allowlist: @fastify/cors echoes the Origin only when it is listed, with Vary: Origin.",
     "await fastify.register(cors, {",
-    "  origin: [",
-    ...(p.placeholder ? [`    // ${TODO_ORIGIN}`] : []),
-    `    ${q(p.origin)},`,
-    "  ],",
-    ...(p.credentials ? ["  credentials: true,"] : []),
-    `  methods: [${literalList(p.methods, q)}],`,
-    `  allowedHeaders: [${literalList(p.headers, q)}],`,
-    ...(p.exposeHeaders.length ? [`  exposedHeaders: [${literalList(p.exposeHeaders, q)}],`] : []),
-    `  maxAge: ${p.maxAge},`,
+    ...corsPackageOptions(p),
     "});",
   ];
   const notes: string[] = [];
