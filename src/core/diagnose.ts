@@ -397,27 +397,24 @@ function inferCredentials(ex: Exchange, include: Outcome, omit: Outcome): { mode
 }
 
 function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred: boolean): Diagnosis {
-  const base = { id: ex.id, credentials: { mode, inferred }, warnings: o.warnings, preflightNeeded: o.preflightNeeded };
-  const f = o.failure;
-  if (f) {
-    const info = codeInfo(f.code);
-    return { ...base, blocked: true, stage: f.stage, hop: f.hop, code: f.code, failedParameter: f.failedParameter,
-      header: f.header, received: f.received, expected: f.expected, firefox: info?.firefox ?? null, message: f.message, networkError: null };
-  }
+  // Keys in the documented order (docs/exchange.md), so that --json reads like the docs.
+  const make = (blocked: boolean, f: Failure | null, message: string, networkError: string | null): Diagnosis => ({
+    id: ex.id, blocked, stage: f?.stage ?? null, hop: f?.hop ?? null, code: f?.code ?? null,
+    failedParameter: f?.failedParameter ?? null, header: f?.header ?? null, received: f?.received ?? null,
+    expected: f?.expected ?? null, credentials: { mode, inferred }, firefox: f ? codeInfo(f.code)?.firefox ?? null : null,
+    message, warnings: o.warnings, networkError, preflightNeeded: o.preflightNeeded,
+  });
+  if (o.failure) return make(true, o.failure, o.failure.message, null);
   const err = o.networkError ?? ex.browserError;
-  const none = { stage: null, hop: null, code: null, failedParameter: null, header: null, received: null, expected: null, firefox: null };
   if (typeof err === "string" && err !== "" && err !== "net::ERR_FAILED") {
-    return { ...base, ...none, blocked: false, networkError: err,
-      message: `The request failed with ${err}, a network error, not a CORS block.` };
+    return make(false, null, `The request failed with ${err}, a network error, not a CORS block.`, err);
   }
   if (err === "net::ERR_FAILED") {
-    return { ...base, ...none, blocked: true, networkError: null,
-      message: o.incomplete
-        ? `The browser blocked the request (net::ERR_FAILED), but ${o.incomplete}, so the failing check cannot be named.`
-        : "The browser blocked the request (net::ERR_FAILED), yet the recorded headers pass every CORS check; the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured)." };
+    return make(true, null, o.incomplete
+      ? `The browser blocked the request (net::ERR_FAILED), but ${o.incomplete}, so the failing check cannot be named.`
+      : "The browser blocked the request (net::ERR_FAILED), yet the recorded headers pass every CORS check; the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured).", null);
   }
-  return { ...base, ...none, blocked: false, networkError: null,
-    message: o.incomplete ? `Nothing is blocked so far, but ${o.incomplete}.` : "The request passes every CORS check." };
+  return make(false, null, o.incomplete ? `Nothing is blocked so far, but ${o.incomplete}.` : "The request passes every CORS check.", null);
 }
 
 /** The exact failing CORS check of an exchange, the way Chromium decides it. */
