@@ -1,8 +1,9 @@
 // One build for everything: the CLI (node, cjs) and the extension for each browser from one
 // base manifest. Usage: node scripts/build.mjs [--target chrome|firefox|all] [--no-cli]
+import { parse } from "acorn";
 import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,16 +44,102 @@ export function manifestFor(target, base, entries) {
   if (!entries.hook || !entries.relay) delete m.content_scripts;
   if (target === "firefox") {
     delete m.minimum_chrome_version;
+    // data_collection_permissions (required on AMO for new add-ons) is read from Firefox 140 on
+    // desktop (also the current ESR) and 142 on Android; a lower minimum is a web-ext lint warning.
+    // The other keys we rely on are older: MV3 background scripts 109, storage.session 115,
+    // content_scripts "world": "MAIN" 128. Android has no DevTools panels; gecko_android only sets
+    // its minimum (whether AMO lists the add-on for Android is chosen on AMO). See docs/firefox.md.
     m.browser_specific_settings = {
       gecko: {
         id: "cors-lens@cors-lens.dev",
-        strict_min_version: "128.0",
+        strict_min_version: "140.0",
         data_collection_permissions: { required: ["none"] },
       },
+      gecko_android: { strict_min_version: "142.0" },
     };
   }
   return m;
 }
+
+// ---- No HTML sinks in the extension bundles ----
+//
+// Extension pages must never parse HTML strings (AMO's linter flags every `x.innerHTML = value`
+// as UNSAFE_VAR_ASSIGNMENT, and it cannot tell library code we never call from our own). Our code
+// builds DOM only through Preact's createElement and text nodes. Two bundled libraries contain an
+// HTML sink on a path we never take; the plugin below replaces exactly those assignments with a
+// throw, at build time, on the AST (acorn), leaving every other byte of the library as published:
+//   preact/dist/preact.mjs    diff(): applies the `dangerouslySetInnerHTML` prop, which our
+//                             components never pass (checked below for src/).
+//   highlight.js/lib/core.js  highlightElement() / highlightAll(): write highlighted HTML into a
+//                             DOM element; src/panel/highlight.ts only calls hljs.highlight() and
+//                             walks its token tree.
+// The expected count per file makes a library upgrade that moves, adds or removes a sink fail the
+// build instead of silently shipping (or silently keeping) one: re-check the new code, then update
+// the table. Any other node_modules file that writes innerHTML/outerHTML also fails the build.
+const HTML_SINKS = {
+  "preact/dist/preact.mjs": 1,
+  "highlight.js/lib/core.js": 1,
+};
+const SINK_PROPS = new Set(["innerHTML", "outerHTML"]);
+/** What our own source may never contain (a comment that names these without the syntax is fine). */
+const SRC_SINK_RE = /dangerouslySetInnerHTML\s*[=:]|\.(innerHTML|outerHTML)\s*\+?=(?!=)|insertAdjacentHTML\s*\(|document\.write(ln)?\s*\(/;
+
+/** Every assignment to `.innerHTML` / `.outerHTML` (also `["innerHTML"]`) in a parsed program. */
+function htmlSinks(ast) {
+  const found = [];
+  const visit = (node) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node.type !== "string") return;
+    if (node.type === "AssignmentExpression" && node.left.type === "MemberExpression") {
+      const p = node.left.property;
+      const name = node.left.computed ? (p.type === "Literal" ? p.value : null) : p.name;
+      if (SINK_PROPS.has(name)) found.push(node);
+    }
+    for (const key of Object.keys(node)) {
+      if (key !== "type" && key !== "start" && key !== "end" && typeof node[key] === "object") visit(node[key]);
+    }
+  };
+  visit(ast);
+  return found;
+}
+
+function parseAny(code) {
+  try {
+    return parse(code, { ecmaVersion: "latest", sourceType: "module" });
+  } catch {
+    return parse(code, { ecmaVersion: "latest", sourceType: "script" });
+  }
+}
+
+const noHtmlSinks = {
+  name: "no-html-sinks",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, (args) => {
+      const code = readFileSync(args.path, "utf8");
+      if (!/innerHTML|outerHTML/.test(code)) return undefined;
+      const key = args.path.split(sep).join("/").replace(/^.*\/node_modules\//, "");
+      const sinks = htmlSinks(parseAny(code));
+      const expected = HTML_SINKS[key] ?? 0;
+      if (sinks.length !== expected) {
+        return { errors: [{ text: `${key}: ${sinks.length} innerHTML/outerHTML assignment(s), expected ${expected}. ` +
+          "Review the library's new code and update HTML_SINKS in scripts/build.mjs." }] };
+      }
+      if (!sinks.length) return undefined;
+      let out = code;
+      for (const n of [...sinks].sort((a, z) => z.start - a.start)) {
+        const msg = JSON.stringify(`cors-lens: ${key} tried to set HTML from a string; this build removes that path (scripts/build.mjs)`);
+        out = out.slice(0, n.start) + `(() => { throw new Error(${msg}); })()` + out.slice(n.end);
+      }
+      return { contents: out, loader: "js" };
+    });
+    b.onLoad({ filter: /\.tsx?$/ }, (args) => {
+      if (!args.path.startsWith(join(root, "src") + sep)) return undefined;
+      const m = SRC_SINK_RE.exec(readFileSync(args.path, "utf8"));
+      if (!m) return undefined;
+      return { errors: [{ text: `${relative(root, args.path)}: "${m[0]}": extension code builds DOM with Preact and text nodes, never from HTML strings.` }] };
+    });
+  },
+};
 
 async function buildExtension(target) {
   const out = join(distDir, target);
@@ -65,12 +152,13 @@ async function buildExtension(target) {
       outdir: out,
       bundle: true,
       format: "iife",
-      target: target === "chrome" ? "chrome120" : "firefox128",
+      target: target === "chrome" ? "chrome120" : "firefox140",
       jsx: "automatic",
       jsxImportSource: "preact",
       define: { __TARGET__: JSON.stringify(target) },
       legalComments: "none",
       logLevel: "warning",
+      plugins: [noHtmlSinks],
     });
   }
   cpSync(join(root, "extension"), out, { recursive: true });

@@ -1,5 +1,5 @@
 // A settled request (plus its preflights) becomes one core Exchange, and gets its Diagnosis.
-import { diagnose } from "../core/diagnose";
+import { diagnose, isCorsBlockError } from "../core/diagnose";
 import { headerValue, isForbiddenRequestHeader, isSafelistedRequestHeader, needsPreflight, normalizeMethod } from "../core/fetch";
 import type { Diagnosis, Exchange, Headers, Hop } from "../core/types";
 import type { Annotation } from "../shared/protocol";
@@ -45,7 +45,7 @@ export function scriptHeadersOf(wire: Headers | null, acrh: string[] | null): He
 }
 
 /** The Exchange for a settled request, or null when it is not a CORS request (e.g. a plain <img>). */
-export function assemble(s: Settled): Exchange | null {
+export function assemble(s: Settled, blocksAreErrors = true): Exchange | null {
   const v = s.view;
   const hop0 = v.hops[0];
   if (!hop0 || (v.isOptions && v.partial)) return null;
@@ -68,13 +68,15 @@ export function assemble(s: Settled): Exchange | null {
     return hop;
   });
 
-  let browserError = v.error ?? null;
+  // Where completion does not prove delivery (Firefox), the browser's verdict is unknown.
+  let browserError: string | null | undefined = v.error ?? null;
+  if (browserError === null && !blocksAreErrors) browserError = undefined;
   const last = v.hops.length - 1;
   const lastPre = s.preflights[last];
   // The preflight itself hit a network error (refused, DNS): the browser reports the actual as
   // ERR_FAILED, but the user's problem is the network, not CORS.
-  if (browserError === "net::ERR_FAILED" && !v.hops[last]!.response && lastPre && !lastPre.hops[0]?.response &&
-      typeof lastPre.error === "string" && lastPre.error !== "net::ERR_FAILED") {
+  if (isCorsBlockError(browserError) && !v.hops[last]!.response && lastPre && !lastPre.hops[0]?.response &&
+      typeof lastPre.error === "string" && !isCorsBlockError(lastPre.error)) {
     browserError = lastPre.error;
   }
   return {
@@ -84,7 +86,7 @@ export function assemble(s: Settled): Exchange | null {
       ...(wire ? { sentHeaders: wire } : {}),
     },
     hops,
-    browserError,
+    ...(browserError === undefined ? {} : { browserError }),
   };
 }
 
@@ -113,6 +115,8 @@ export function annotated(ex: Exchange, before: Diagnosis, a: Annotation): { exc
     ...(a.initiator ? { initiator: a.initiator } : {}),
   };
   const d = diagnose(next);
-  if (d.blocked && !before.blocked) return null;
+  // A report may turn a record blocked only where the browser's own verdict is unknown (Firefox
+  // completes requests it blocks on the response) and the page itself saw the call fail.
+  if (d.blocked && !before.blocked && !(ex.browserError === undefined && a.outcome.startsWith("rejected"))) return null;
   return { exchange: next, diagnosis: d };
 }

@@ -6,6 +6,7 @@
 // preflights are tabId -1 too; the engine then attaches them to tabs by initiator.
 // Preflights are visible only with extraHeaders:
 // https://developer.chrome.com/docs/extensions/reference/api/webRequest#life-cycle-of-requests
+import { isCorsBlockError } from "../core/diagnose";
 import { headerValue } from "../core/fetch";
 import type { Headers, ResponseRecord } from "../core/types";
 import type { Annotation } from "../shared/protocol";
@@ -17,6 +18,8 @@ export interface HopView {
   start: number;
   /** onSendHeaders time (the headers left, or would have). */
   sent: number | null;
+  /** When this hop's response headers arrived. */
+  received: number | null;
   /** Wire request headers of this hop. */
   headers: Headers | null;
   response: ResponseRecord | null;
@@ -84,7 +87,7 @@ export function buildView(events: RequestRecord[]): RequestView {
     isOptions: false, acrm: null, acrh: null,
   };
   const hop = (e: RequestRecord): HopView => {
-    if (v.hops.length === 0) v.hops.push({ url: e.url, method: e.method, start: e.timeStamp, sent: null, headers: null, response: null });
+    if (v.hops.length === 0) v.hops.push({ url: e.url, method: e.method, start: e.timeStamp, sent: null, received: null, headers: null, response: null });
     return v.hops[v.hops.length - 1]!;
   };
   for (const e of events) {
@@ -106,6 +109,7 @@ export function buildView(events: RequestRecord[]): RequestView {
         const h = hop(e);
         if (e.statusCode !== undefined && (e.event === "headersReceived" || !h.response)) {
           h.response = { status: e.statusCode, headers: e.responseHeaders ?? h.response?.headers ?? {} };
+          h.received ??= e.timeStamp;
         }
         if (e.event === "completed") v.error = null;
         break;
@@ -125,7 +129,8 @@ export function buildView(events: RequestRecord[]): RequestView {
         if (headers.location === undefined) headers = { ...headers, location: e.redirectUrl };
         const status = e.statusCode ?? 302;
         h.response = { status, headers };
-        v.hops.push({ url: e.redirectUrl, method: nextMethod(h.method, status), start: e.timeStamp, sent: null, headers: null, response: null });
+        h.received ??= e.timeStamp;
+        v.hops.push({ url: e.redirectUrl, method: nextMethod(h.method, status), start: e.timeStamp, sent: null, received: null, headers: null, response: null });
         break;
       }
       case "errorOccurred":
@@ -158,9 +163,9 @@ function fits(v: RequestView, i: number, p: RequestView): boolean {
   if (p.start < hop.start) return false;
   const next = v.hops[i + 1];
   if (next && p.start > next.start) return false;
-  // …and before the hop's headers go out, when they did go out (a response came back). A hop
-  // whose preflight failed never goes out, and its phantom onSendHeaders may come either side.
-  if (hop.response && hop.sent !== null && p.start > hop.sent) return false;
+  // …and before the hop's response arrives. (Not "before its headers go out": Firefox 153 fires
+  // the actual's onSendHeaders 10–20 ms before the preflight's onBeforeRequest; docs/firefox.md.)
+  if (hop.received !== null && p.start > hop.received) return false;
   if (p.acrh && hop.headers) {
     for (const name of p.acrh) if (hop.headers[name] === undefined) return false;
   }
@@ -257,7 +262,7 @@ export class Correlator {
     }
     const last = v.hops.length - 1;
     // Blocked before any response and no preflight seen yet: give one a moment to appear.
-    if (v.error === "net::ERR_FAILED" && !v.partial && !v.hops[last]!.response && !chosen[last]) wait = true;
+    if (isCorsBlockError(v.error) && !v.partial && !v.hops[last]!.response && !chosen[last]) wait = true;
     if (wait && !r.graceDone) {
       this.waiting.add(r);
       r.cancelGrace ??= this.o.setTimer(this.o.graceMs, () => {

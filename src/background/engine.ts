@@ -247,7 +247,7 @@ export class Engine {
   }
 
   private commit(bucket: number, s: Settled): void {
-    const raw = assemble(s);
+    const raw = assemble(s, this.p.blocksAreErrors);
     if (!raw) return;
     const judged = judge(raw);
     for (const tab of this.targets(bucket, raw.request.origin)) {
@@ -321,6 +321,7 @@ export class Engine {
     const meta = this.store.meta(tab);
     const wasLatest = meta.lastFailure !== null && meta.lastFailure === failureTitle(entry.exchange, entry.diagnosis);
     if (entry.diagnosis.blocked && !next.diagnosis.blocked) this.store.bump(tab, { blocked: -1, ...(wasLatest ? { lastFailure: null } : {}) });
+    else if (!entry.diagnosis.blocked && next.diagnosis.blocked) this.store.bump(tab, { blocked: 1, lastFailure: failureTitle(next.exchange, next.diagnosis) });
     else if (next.diagnosis.blocked && wasLatest) this.store.bump(tab, { lastFailure: failureTitle(next.exchange, next.diagnosis) });
     this.badge.render(tab, this.store.meta(tab));
     this.post(tab, { type: MSG.EXCHANGE_UPDATED, entry: next });

@@ -8,6 +8,17 @@ import {
 } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
 
+/**
+ * What a browser's webRequest reports for a request it blocked by CORS: Chromium's
+ * net::ERR_FAILED for every block; Firefox's NS_ERROR_DOM_BAD_URI for a failed preflight
+ * (Firefox reports response-side blocks as completed; docs/firefox.md).
+ */
+export const CORS_BLOCK_ERRORS: readonly string[] = ["net::ERR_FAILED", "NS_ERROR_DOM_BAD_URI"];
+
+export function isCorsBlockError(e: unknown): boolean {
+  return typeof e === "string" && CORS_BLOCK_ERRORS.includes(e);
+}
+
 /** Chromium caps Access-Control-Max-Age at 2 hours (cors/preflight_result.cc kMaxTimeout). */
 export const CHROMIUM_MAX_AGE_CAP = 7200;
 
@@ -406,13 +417,13 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
   });
   if (o.failure) return make(true, o.failure, o.failure.message, null);
   const err = o.networkError ?? ex.browserError;
-  if (typeof err === "string" && err !== "" && err !== "net::ERR_FAILED") {
+  if (typeof err === "string" && err !== "" && !isCorsBlockError(err)) {
     return make(false, null, `The request failed with ${err}, a network error, not a CORS block.`, err);
   }
-  if (err === "net::ERR_FAILED") {
+  if (isCorsBlockError(err)) {
     return make(true, null, o.incomplete
-      ? `The browser blocked the request (net::ERR_FAILED), but ${o.incomplete}, so the failing check cannot be named.`
-      : "The browser blocked the request (net::ERR_FAILED), yet the recorded headers pass every CORS check; the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured).", null);
+      ? `The browser blocked the request (${err}), but ${o.incomplete}, so the failing check cannot be named.`
+      : `The browser blocked the request (${err}), yet the recorded headers pass every CORS check; the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured).`, null);
   }
   return make(false, null, o.incomplete ? `Nothing is blocked so far, but ${o.incomplete}.` : "The request passes every CORS check.", null);
 }

@@ -91,6 +91,12 @@ export interface Platform {
   readonly extensionOrigin: string;
   /** Whether listeners get `extraHeaders` (Chrome); without it preflights are invisible there. */
   readonly extraHeaders: boolean;
+  /**
+   * Whether webRequest reports every CORS block as an error (Chromium: net::ERR_FAILED), so that a
+   * completed request means the page got the response. Firefox reports a block on the response
+   * itself as completed (docs/firefox.md), so there completion proves nothing.
+   */
+  readonly blocksAreErrors: boolean;
   /** Adds one listener to each of the eight webRequest events, for all URLs narrowed by `filter`. */
   listen(filter: CaptureFilter, handler: (event: WebRequestEvent, details: RawRequestDetails) => void): ListenerSet;
   readonly session: StorageArea;
@@ -149,7 +155,9 @@ function addWithSpec(ev: RawEvent, cb: Listener, filter: { urls: string[] }, spe
       // An engine that lists the enum but rejects it: fall back to what every browser accepts.
     }
   }
-  ev.addListener(cb, filter, spec);
+  // Firefox's onErrorOccurred takes no extraInfoSpec at all: even an empty one throws "Incorrect argument types".
+  if (spec.length) ev.addListener(cb, filter, spec);
+  else ev.addListener(cb, filter);
 }
 
 function storageArea(area: { get(k: string[]): Promise<Record<string, unknown>>; set(i: Record<string, unknown>): Promise<void>; remove(k: string[]): Promise<void> }): StorageArea {
@@ -181,6 +189,8 @@ export function createBrowserPlatform(): Platform {
     extensionId: browser.runtime.id,
     extensionOrigin: new URL(browser.runtime.getURL("/")).origin,
     extraHeaders,
+    // runtime.getBrowserInfo exists only in Firefox.
+    blocksAreErrors: typeof (browser.runtime as unknown as { getBrowserInfo?: unknown }).getBrowserInfo !== "function",
     listen(filter, handler) {
       if (!wr) {
         console.warn("cors-lens: no webRequest API (permission missing?)");

@@ -88,6 +88,9 @@ export class FakePlatform implements Platform {
   get extraHeaders(): boolean {
     return this.w.extraHeaders;
   }
+  get blocksAreErrors(): boolean {
+    return this.w.blocksAreErrors;
+  }
   get session(): StorageArea {
     return this.w.session;
   }
@@ -150,6 +153,7 @@ export class FakeBrowser {
   readonly tabUrls = new Map<number, string>();
   readonly reloads: number[] = [];
   extraHeaders = true;
+  blocksAreErrors = true;
   clock = 1_750_000_000_000;
   timers: Timer[] = [];
   timerSeq = 0;
