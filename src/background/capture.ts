@@ -10,26 +10,43 @@
 // need a set without a tab filter. It exists only while a CORS panel is open (the developer is
 // debugging), limited to fetch-like types, and its handler drops everything but tabId -1.
 //
-// Worker start: the persisted state is only readable asynchronously, so the narrowed sets are
-// re-added a few ms after start. Events in that gap (including the one that woke the worker) are
-// not seen: requests in flight at a restart can be lost, completed ones never are (they are in
-// storage.session). A start-up "bridge" set on all URLs that buffered the gap was tried and
-// measured harmful in Chromium 156: a worker woken by a webRequest event got those events through
-// the bridge, but every set it added afterwards stayed deaf until the next restart
-// (test/e2e/capture.test.ts kills the worker during traffic to keep this honest).
+// Worker start (Chrome): the watched tabs are only readable asynchronously, so the narrowed sets
+// come back a few ms after start. Until then a start-up bridge on all URLs buffers events, and the
+// first set() replays those of watched tabs. Chromium 156 sends webRequest events to a worker as a
+// whole and matches them against the listeners that exist when they are delivered
+// (WebRequestPerContextEventDispatch, DispatchEventToTargets in
+// https://source.chromium.org/chromium/chromium/src/+/main:extensions/browser/api/web_request/extension_web_request_event_router.cc),
+// so the bridge, added synchronously, also gets the events that woke the worker: with it, a
+// restart woken by a watched tab's fetches loses none of them (without it, most). The bridge
+// lives ~30–100 ms per start and is removed once the sets are registered, so no listener on all
+// URLs outlives a start. Before that feature (sub-event names "webRequest.onX/sN", matched by
+// name) the waking events still go unseen. Requests in flight across a stop are captured from
+// their remaining events, without what the old worker saw (request headers, preflight).
 import type { CaptureFilter, ListenerSet, Platform, RawRequestDetails, WebRequestEvent } from "../platform/browser";
 import type { RequestRecord } from "./records";
 
 const WORKER_TYPES = ["xmlhttprequest", "other"];
+const BRIDGE_LIMIT = 5000;
 
 export class Capture {
   private sets = new Map<number | "workers", ListenerSet>();
+  private bridge: { set: ListenerSet; buffer: Array<[WebRequestEvent, RawRequestDetails]> } | null = null;
 
   constructor(
     private p: Platform,
     private convert: (event: WebRequestEvent, d: RawRequestDetails) => RequestRecord | null,
     private sink: (rec: RequestRecord) => void,
   ) {}
+
+  /** At the worker's top level: buffers every event until the first set(). */
+  startBridge(): void {
+    if (this.bridge) return;
+    const buffer: Array<[WebRequestEvent, RawRequestDetails]> = [];
+    const set = this.p.listen({}, (event, d) => {
+      if (this.bridge?.buffer === buffer && buffer.length < BRIDGE_LIMIT) buffer.push([event, d]);
+    });
+    this.bridge = { set, buffer };
+  }
 
   /** Makes the listener sets match: one per watched tab, plus the service-worker set when asked. */
   set(tabs: ReadonlySet<number>, workers: boolean): void {
@@ -43,13 +60,28 @@ export class Capture {
       if (!this.sets.has(tab)) this.sets.set(tab, this.add({ tabId: tab }, false));
     }
     if (workers && !this.sets.has("workers")) this.sets.set("workers", this.add({ types: WORKER_TYPES }, true));
+    if (this.bridge) this.endBridge(tabs, workers);
+  }
+
+  private endBridge(tabs: ReadonlySet<number>, workers: boolean): void {
+    const { set, buffer } = this.bridge!;
+    this.bridge = null; // from here on the bridge's handler drops everything: the sets have it
+    for (const [event, d] of buffer) {
+      if (d.tabId === -1 ? workers && WORKER_TYPES.includes(d.type) : tabs.has(d.tabId)) this.deliver(event, d, false);
+    }
+    // Removed after a round trip to the browser, which has then registered the new sets: their
+    // addListener and the bridge's removeListener travel on different pipes.
+    const remove = () => set.remove();
+    this.p.session.get([]).then(remove, remove);
   }
 
   private add(filter: CaptureFilter, workersOnly: boolean): ListenerSet {
-    return this.p.listen(filter, (event, d) => {
-      if (workersOnly && d.tabId !== -1) return;
-      const r = this.convert(event, d);
-      if (r) this.sink(r);
-    });
+    return this.p.listen(filter, (event, d) => this.deliver(event, d, workersOnly));
+  }
+
+  private deliver(event: WebRequestEvent, d: RawRequestDetails, workersOnly: boolean): void {
+    if (workersOnly && d.tabId !== -1) return;
+    const r = this.convert(event, d);
+    if (r) this.sink(r);
   }
 }

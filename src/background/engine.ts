@@ -30,6 +30,8 @@ export interface EngineOptions {
   panelGraceMs?: number;
   /** Capture service workers' requests (tabId -1) while a panel is open. */
   workerCapture?: boolean;
+  /** Listen on all URLs from start() until the persisted state is read (Chrome's worker: capture.ts). */
+  startupBridge?: boolean;
 }
 
 const STATE_KEY = "cl:state";
@@ -58,7 +60,11 @@ export class Engine {
   private capture: Capture;
   private buckets = new Map<number, Correlator>();
   private panels = new Map<number, number>();
-  /** Panels open before the worker restarted, waiting for their HELLO again. */
+  /**
+   * Tabs whose panel was open before the worker restarted: watched until the grace ends, even
+   * after a HELLO for the tab. Another port's HELLO (a second panel, a snapshot) may come first and
+   * close before the panel's own reconnect, which would otherwise drop the tab's set meanwhile.
+   */
   private stale = new Map<number, () => void>();
   private siteTabs = new Set<number>();
   private urls = new Map<number, string>();
@@ -73,7 +79,7 @@ export class Engine {
   private o: Required<EngineOptions>;
 
   constructor(private p: Platform, opts: EngineOptions = {}) {
-    this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, ...opts };
+    this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false, ...opts };
     this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e) });
     this.badge = new Badge(p);
     this.capture = new Capture(p, (event, d) => toRecord(event, d, (tab, id) => this.isTracked(tab, id)), (r) => this.onRecord(r));
@@ -82,6 +88,7 @@ export class Engine {
 
   /** Registers every listener synchronously (call at the worker's top level), then reads the persisted state and re-adds the capture sets. */
   start(): Promise<void> {
+    if (this.o.startupBridge) this.capture.startBridge();
     this.p.onNavigation((n) => this.whenReady(() => this.onNavigation(n)));
     this.p.onTabRemoved((tab) => this.whenReady(() => this.onTabRemoved(tab)));
     this.p.onConnect((port) => this.onConnect(port));
@@ -166,7 +173,7 @@ export class Engine {
         if (u) urls[tab] = u;
       }
       try {
-        await this.p.session.set({ [STATE_KEY]: { panels: [...this.panels.keys(), ...this.stale.keys()], urls } });
+        await this.p.session.set({ [STATE_KEY]: { panels: [...new Set([...this.panels.keys(), ...this.stale.keys()])], urls } });
       } catch (e) {
         console.warn("cors-lens: state", e);
       }
@@ -437,8 +444,6 @@ export class Engine {
   private async hello(s: Session, tab: number): Promise<void> {
     s.tab = tab;
     this.panels.set(tab, (this.panels.get(tab) ?? 0) + 1);
-    this.stale.get(tab)?.();
-    this.stale.delete(tab);
     this.applyCapture();
     this.persistState();
     if (!this.urls.has(tab)) {

@@ -4,5 +4,6 @@
 import { createBrowserPlatform } from "../platform/browser";
 import { Engine } from "./engine";
 
-const engine = new Engine(createBrowserPlatform());
+// The start-up bridge (capture.ts) only where a worker is woken by webRequest events: Chrome.
+const engine = new Engine(createBrowserPlatform(), { startupBridge: "ServiceWorkerGlobalScope" in globalThis });
 void engine.start();

@@ -102,8 +102,8 @@ export function openConnection(opts: ConnectionOptions): Connection {
     });
     p.post({ type: MSG.HELLO, tabId: opts.tabId } satisfies PanelMessage);
     for (const m of queue.splice(0)) p.post(m);
-    // Chrome stops an MV3 worker after 30 s without events; a restart loses requests in flight
-    // (docs/architecture.md), so a panel that is open keeps it up.
+    // Chrome stops an MV3 worker after 30 s without events; restarts are survived
+    // (docs/architecture.md, "Worker restarts"), but a panel that is open keeps it up anyway.
     const beat = () => {
       if (closed || port !== p) return;
       p.post({ type: MSG.PING } satisfies PanelMessage);

@@ -51,16 +51,72 @@ describe("worker restart", () => {
     expect(w.current!.filters()).toEqual(expect.arrayContaining([{ tabId: 7 }]));
 
     const life2 = w.platform();
-    const e2 = new Engine(life2, { panelGraceMs: 10_000 });
+    const e2 = new Engine(life2, { panelGraceMs: 10_000, startupBridge: true });
     void e2.start();
-    // Nothing on all URLs at start, ever: the sets come back narrowed once the state is read.
-    expect(life2.filters()).toEqual([]);
-    await e2.ready;
+    // On all URLs only until the state is read (the start-up bridge); then narrowed sets only.
+    expect(life2.filters()).toEqual([{}]);
+    await e2.idle();
     expect(life2.filters()).toEqual(expect.arrayContaining([{ tabId: 7 }, { types: ["xmlhttprequest", "other"] }]));
     expect(life2.filters()).not.toContainEqual({});
     w.advance(10_000);
     await e2.idle();
     expect(life2.filters()).toEqual([]);
+  });
+
+  test("the start-up bridge hands the events that woke the worker to the watched tabs, and only to them", async () => {
+    const w = new FakeBrowser();
+    const e1 = new Engine(w.platform());
+    await e1.start();
+    w.navigate(7, "https://shop.example/");
+    w.navigate(8, "https://other.example/");
+    await openPanel(w, e1, 7);
+
+    // The worker is down; a watched tab's request starts it (the browser delivers its events
+    // right after the top-level run), and so does an unwatched tab's that happens meanwhile.
+    const e2 = new Engine(w.platform(), { startupBridge: true });
+    const ready = e2.start();
+    const shop = new Tab(w, 7, "https://shop.example");
+    shop.request("GET", `${API}/woke`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+    const inflight = shop.request("GET", `${API}/slow`).start().send();
+    new Tab(w, 8, "https://other.example").request("GET", `${API}/unwatched`).start().send().respond(200, { "Access-Control-Allow-Origin": "*" });
+    await ready;
+    inflight.respond(200, { "Access-Control-Allow-Origin": "*" });
+    await e2.idle();
+    w.advance(2000);
+    await e2.idle();
+
+    expect((await e2.entries(7)).map((e) => e.exchange.request.url)).toEqual([`${API}/woke`, `${API}/slow`]);
+    expect(await e2.entries(8)).toEqual([]);
+    expect(w.badgeOf(7).text).toBe("1");
+    expect(w.current!.filters()).not.toContainEqual({});
+  });
+
+  test("after a restart, another port's HELLO for a panel's tab does not end its capture before the panel is back", async () => {
+    const w = new FakeBrowser();
+    const e1 = new Engine(w.platform(), { panelGraceMs: 10_000 });
+    await e1.start();
+    w.navigate(7, "https://shop.example/");
+    await openPanel(w, e1, 7);
+
+    const e2 = new Engine(w.platform(), { panelGraceMs: 10_000 });
+    await e2.start();
+    // A snapshot (or a second panel) says HELLO and goes away before the panel reconnects.
+    const other = await openPanel(w, e2, 7);
+    other.disconnect();
+    await e2.idle();
+    expect(w.current!.filters()).toContainEqual({ tabId: 7 });
+    new Tab(w, 7, "https://shop.example").request("GET", `${API}/meanwhile`).start().send().respond(200, { "Access-Control-Allow-Origin": "*" });
+    await e2.idle();
+    expect((await e2.entries(7)).map((e) => e.exchange.request.url)).toEqual([`${API}/meanwhile`]);
+
+    // The panel is back: captured past the grace, until it closes.
+    const panel = await openPanel(w, e2, 7);
+    w.advance(10_000);
+    await e2.idle();
+    expect(w.current!.filters()).toContainEqual({ tabId: 7 });
+    panel.disconnect();
+    await e2.idle();
+    expect(w.current!.filters()).toEqual([]);
   });
 });
 
