@@ -15,6 +15,7 @@ import { join, resolve } from "node:path";
 import type { Entry, SnapshotMessage } from "../../src/shared/protocol";
 import { MSG, PORT_NAME } from "../../src/shared/protocol";
 import { startLab, type Lab } from "../lab/server";
+import { waitFor } from "./extension";
 
 const ROOT = resolve(__dirname, "../..");
 const DIST_FIREFOX = resolve(process.env.CORS_LENS_DIST ?? join(ROOT, "dist"), "firefox");
@@ -202,20 +203,6 @@ async function evalJson<T>(rdp: Rdp, consoleActor: string, expr: string): Promis
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 10000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await sleep(150);
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((ok, ko) => {

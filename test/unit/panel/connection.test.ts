@@ -1,34 +1,14 @@
 import { BACKOFF, HEARTBEAT_MS, openConnection } from "../../../src/panel/connection";
 import type { ConnectionStatus } from "../../../src/panel/state";
 import { MSG, type BackgroundMessage } from "../../../src/shared/protocol";
+import { manualClock } from "./helpers/clock";
 import { fakePlatform } from "./helpers/fake-platform";
 import { makeEntry, passing, snapshot, wire } from "./helpers/fixtures";
 
-/** A manual clock for schedule(). */
-function clock() {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  return {
-    schedule(ms: number, fn: () => void) {
-      const t = { at: now + ms, fn, live: true };
-      timers.push(t);
-      return () => { t.live = false; };
-    },
-    advance(ms: number) {
-      now += ms;
-      for (;;) {
-        const due = timers.filter((t) => t.live && t.at <= now).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        due.live = false;
-        due.fn();
-      }
-    },
-  };
-}
 
 function setup(batchMs = 0) {
   const platform = fakePlatform();
-  const c = clock();
+  const c = manualClock();
   const received: BackgroundMessage[][] = [];
   const statuses: ConnectionStatus[] = [];
   const conn = openConnection({

@@ -3,29 +3,11 @@ import { act, render } from "@testing-library/preact";
 import { App, type Theme } from "../../../../src/panel/App";
 import type { Entry, SnapshotMessage } from "../../../../src/shared/protocol";
 import { fakePlatform, type FakePlatform } from "./fake-platform";
+import { manualClock } from "./clock";
 import { snapshot, wire } from "./fixtures";
 
-/** A manual clock for the connection's schedule(). */
-export function manualClock() {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  return {
-    schedule(ms: number, fn: () => void) {
-      const t = { at: now + ms, fn, live: true };
-      timers.push(t);
-      return () => { t.live = false; };
-    },
-    advance(ms: number) {
-      now += ms;
-      for (;;) {
-        const due = timers.filter((t) => t.live && t.at <= now).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        due.live = false;
-        due.fn();
-      }
-    },
-  };
-}
+export { manualClock };
+
 
 export interface RenderOptions {
   platform?: FakePlatform;
