@@ -1,6 +1,7 @@
 // The page hook's reports: rate-limited per tab, matched to a captured request of the same tab by
 // URL, method and time, and held briefly when they arrive before the request settles.
 import type { Annotation } from "../shared/protocol";
+import { TokenBucket } from "../shared/rate";
 
 /** Per tab: a burst of 200 reports, then 100 a second. */
 export const ANNOTATE_RATE = { burst: 200, perSecond: 100 };
@@ -20,17 +21,14 @@ export function distance(a: Annotation, url: string, method: string, start: numb
   return Math.abs(start - a.time);
 }
 
+/** One bucket per tab: a flooding page cannot starve another tab's reports. */
 export class RateLimiter {
-  private buckets = new Map<number, { tokens: number; at: number }>();
+  private buckets = new Map<number, TokenBucket>();
 
   take(tab: number, now: number): boolean {
-    const b = this.buckets.get(tab) ?? { tokens: ANNOTATE_RATE.burst, at: now };
-    b.tokens = Math.min(ANNOTATE_RATE.burst, b.tokens + ((now - b.at) / 1000) * ANNOTATE_RATE.perSecond);
-    b.at = now;
-    this.buckets.set(tab, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    let b = this.buckets.get(tab);
+    if (!b) this.buckets.set(tab, (b = new TokenBucket(ANNOTATE_RATE.perSecond, ANNOTATE_RATE.burst, () => now)));
+    return b.take(now);
   }
 
   forget(tab: number): void {

@@ -1,6 +1,9 @@
 // What the page hook says to the relay. Everything here arrives from the page and is untrusted:
 // anyone on the page can dispatch this event, so validate() is the only way in.
 
+import { isToken } from "../core/fetch";
+import { TokenBucket } from "../shared/rate";
+
 export const HOOK_EVENT = "cors-lens:call";
 
 export interface HookCall {
@@ -36,7 +39,7 @@ export function validateHookCall(detail: unknown): HookCall | null {
   const str = (x: unknown, max: number) => typeof x === "string" && x.length <= max;
   if (!APIS.includes(o.api as string) || !OUTCOMES.includes(o.outcome as string)) return null;
   if (!str(o.url, HOOK_LIMITS.url) || !/^https?:\/\//i.test(o.url as string)) return null;
-  if (!str(o.method, HOOK_LIMITS.method) || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(o.method as string)) return null;
+  if (!str(o.method, HOOK_LIMITS.method) || !isToken(o.method as string)) return null;
   if (!CREDENTIALS.includes(o.credentials as string) || !MODES.includes(o.mode as string)) return null;
   if (!str(o.initiator, HOOK_LIMITS.initiator)) return null;
   if (typeof o.time !== "number" || !Number.isFinite(o.time)) return null;
@@ -50,20 +53,9 @@ export function validateHookCall(detail: unknown): HookCall | null {
   return call;
 }
 
-/** A token bucket: at most `burst` calls at once, refilled at `perSecond`. */
-export class RateLimiter {
-  private tokens: number;
-  private last: number;
-  constructor(private readonly perSecond = 100, private readonly burst = 300, private readonly clock: () => number = Date.now) {
-    this.tokens = burst;
-    this.last = clock();
-  }
-  take(): boolean {
-    const t = this.clock();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
-    this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+/** The relay's limit: a page can report at most this fast. */
+export class RateLimiter extends TokenBucket {
+  constructor(perSecond = 100, burst = 300, clock: () => number = Date.now) {
+    super(perSecond, burst, clock);
   }
 }
