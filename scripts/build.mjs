@@ -2,7 +2,7 @@
 // base manifest. Usage: node scripts/build.mjs [--target chrome|firefox|all] [--no-cli]
 import { parse } from "acorn";
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,8 +17,7 @@ if (!targets.every((t) => t === "chrome" || t === "firefox")) {
   process.exit(2);
 }
 
-// Extension entry points: output name -> source. Only those that exist in this revision are
-// listed in the manifest (see manifestFor).
+// Extension entry points: output name -> source (one per script the manifest names).
 const ENTRIES = {
   background: "src/background/index.ts",
   devtools: "src/devtools/index.ts",
@@ -27,21 +26,11 @@ const ENTRIES = {
   relay: "src/content/relay.ts",
 };
 
-function present() {
-  return Object.fromEntries(Object.entries(ENTRIES).filter(([, src]) => existsSync(join(root, src))));
-}
-
 /** The base manifest.json turned into one browser's manifest. */
-export function manifestFor(target, base, entries) {
+export function manifestFor(target, base) {
   const m = structuredClone(base);
   delete m.$comment;
-  if (entries.background) {
-    m.background = target === "chrome"
-      ? { service_worker: "background.js" }
-      : { scripts: ["background.js"] };
-  }
-  if (!entries.devtools) delete m.devtools_page;
-  if (!entries.hook || !entries.relay) delete m.content_scripts;
+  m.background = target === "chrome" ? { service_worker: "background.js" } : { scripts: ["background.js"] };
   if (target === "firefox") {
     delete m.minimum_chrome_version;
     // data_collection_permissions (required on AMO for new add-ons) is read from Firefox 140 on
@@ -145,26 +134,22 @@ async function buildExtension(target) {
   const out = join(distDir, target);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const entries = present();
-  if (Object.keys(entries).length) {
-    await build({
-      entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(root, v)])),
-      outdir: out,
-      bundle: true,
-      format: "iife",
-      target: target === "chrome" ? "chrome120" : "firefox140",
-      jsx: "automatic",
-      jsxImportSource: "preact",
-      define: { __TARGET__: JSON.stringify(target) },
-      legalComments: "none",
-      logLevel: "warning",
-      plugins: [noHtmlSinks],
-    });
-  }
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, join(root, v)])),
+    outdir: out,
+    bundle: true,
+    format: "iife",
+    target: target === "chrome" ? "chrome120" : "firefox140",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    legalComments: "none",
+    logLevel: "warning",
+    plugins: [noHtmlSinks],
+  });
   cpSync(join(root, "extension"), out, { recursive: true });
   const base = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
-  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(target, base, entries), null, 2) + "\n");
-  console.log(`build: ${out} (${Object.keys(entries).join(", ") || "static files only"})`);
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(target, base), null, 2) + "\n");
+  console.log(`build: ${out}`);
 }
 
 async function buildCli() {
@@ -183,4 +168,4 @@ async function buildCli() {
 }
 
 for (const t of targets) await buildExtension(t);
-if (!args.includes("--no-cli") && existsSync(join(root, "src/cli/main.ts"))) await buildCli();
+if (!args.includes("--no-cli")) await buildCli();
