@@ -257,7 +257,6 @@ describe("frames and workers", () => {
 describe("load", () => {
   test("2,000 concurrent fetches and 300 identical preflighted ones, ending in reverse order", async () => {
     const { engine, tab } = await setup({ limit: 5000 });
-    const t0 = Date.now();
     const simple = Array.from({ length: 2000 }, (_, i) => tab.request("GET", `${API}/n/${i}`).start().send());
     for (const r of simple.reverse()) r.respond(200, { "Access-Control-Allow-Origin": "*" });
     const acts = Array.from({ length: 300 }, () => tab.request("PUT", `${API}/same`, { headers: { "X-Token": "1" } }).start());
@@ -273,6 +272,5 @@ describe("load", () => {
     expect(entries).toHaveLength(2300);
     const byId = new Map(entries.map((e) => [e.exchange.id, e]));
     acts.forEach((a, i) => expect(byId.get(a.id)!.diagnosis.blocked).toBe(i % 2 === 1));
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
 });

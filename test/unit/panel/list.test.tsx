@@ -55,14 +55,13 @@ test("text filter, Blocked only and Credentialed only", () => {
   expect(screen.getByText("No requests match the filter.")).toBeTruthy();
 });
 
-test("10,000 rows: only the visible rows are in the DOM, and scrolling and filtering stay fast", () => {
+test("10,000 rows: only the visible rows are in the DOM while scrolling and filtering (speed is bench B4)", () => {
   const entries = manyEntries(10_000, [blockedPreflight(), passing(), passing(), passing()]);
   renderPanel(entries);
   expect(grid().getAttribute("aria-rowcount")).toBe("10001");
   expect(bodyRows().length).toBeLessThan(80);
   const body = grid().querySelector(".grid-body") as HTMLElement;
   Object.defineProperty(body, "scrollTop", { configurable: true, value: 5000 * 21 });
-  const t0 = performance.now();
   act(() => { fireEvent.scroll(body); });
   const indexes = bodyRows().map((r) => Number(r.getAttribute("aria-rowindex")));
   expect(Math.min(...indexes)).toBeGreaterThan(4900);
@@ -72,7 +71,6 @@ test("10,000 rows: only the visible rows are in the DOM, and scrolling and filte
   act(() => {});
   expect(grid().getAttribute("aria-rowcount")).toBe("2501");
   expect(bodyRows().length).toBeLessThan(80);
-  expect(performance.now() - t0).toBeLessThan(1500);
 });
 
 test("keyboard: Up/Down move the selection, Enter opens the detail, Esc closes it, Ctrl/Cmd+F focuses the filter", () => {

@@ -152,14 +152,12 @@ describe("panel state: filters and derived data", () => {
     expect(visibleEntries(entries, none)).toBe(entries);
   });
 
-  test("filtering 10,000 entries is fast", () => {
+  test("filtering 10,000 entries gives the right rows (speed is bench B4)", () => {
     const many = manyEntries(10_000, [blockedPreflight(), passing(), passing()]);
     const f = { text: "", blockedOnly: false, credentialedOnly: false };
     visibleEntries(many, { ...f, text: "warm" }); // builds the per-entry search text once
-    const t0 = performance.now();
     for (const text of ["i", "it", "ite", "item", "items", "items/", "-put", "/p\\d+/"]) visibleEntries(many, { ...f, text });
     expect(visibleEntries(many, { ...f, blockedOnly: true })).toHaveLength(3334);
-    expect(performance.now() - t0).toBeLessThan(400);
   });
 
   test("status, preflight kind and counts", () => {
