@@ -4,10 +4,12 @@
 // Chromium, per arm, as ratios against a no-extension baseline measured in the same run.
 // See docs/performance.md for what the arms mean and how to read the table.
 //
-// Usage: node bench/page-cost.mjs [--ext DIR] [--rounds 7] [--arms A,A2,B,C,D] [--experiments]
+// Usage: node bench/page-cost.mjs [--ext DIR] [--before DIR] [--rounds 7] [--arms A,A2,B,C,D] [--experiments]
 //          [--requests 2000] [--concurrency 50] [--warmup 100] [--out bench/results-page.json]
 //   --ext DIR      the built Chrome extension (default: $CORS_LENS_DIST/chrome, else dist/chrome);
 //                  build one with: node scripts/build.mjs --target chrome --no-cli --out bench/tmp/dist
+//   --before DIR   another build (e.g. of the previous commit) for arms B0 and C0 (added to the default
+//                  arms): before/after in the same run, under the same load
 //   --experiments  adds the diagnostic arms (variants of the built extension, see ARMS)
 //   --out -        print only, write no JSON
 // Chromium: $CORS_LENS_CHROMIUM or /usr/lib/chromium/chromium.
@@ -29,6 +31,7 @@ const N = Number(opt("requests", 2000));
 const CONC = Number(opt("concurrency", 50));
 const WARMUP = Number(opt("warmup", 100));
 const OUT = opt("out", join(root, "bench/results-page.json"));
+const BEFORE = opt("before", null) && resolve(opt("before", null));
 
 // Each arm: which extension build (null: none), the page's host, and what else is on.
 //   ext "full"     the build as is
@@ -37,9 +40,12 @@ const OUT = opt("out", join(root, "bench/results-page.json"));
 //                  per-call work (stack capture, JSON, CustomEvent) without runtime.sendMessage
 //   ext "bare-wr"  not CORS Lens: an empty MV3 service worker, "webRequest" + <all_urls>, no listener
 //   ext "bare"     the same without "webRequest"
-//   ext "bare-listeners"  "bare-wr" plus CORS Lens's 8 listeners (extraHeaders) with no-op handlers;
-//                  "-noextra" without extraHeaders; "5" only onSendHeaders, onHeadersReceived,
-//                  onBeforeRedirect, onCompleted, onErrorOccurred (3 events per plain request, not 6)
+//   ext "before"   the --before build as is
+//   ext "beforehook" the build with the --before build's hook.js: the page hook's share of a difference
+//   ext "bare-listeners"  "bare-wr" plus the 8 listeners CORS Lens had up to d3a0130 (extraHeaders)
+//                  with no-op handlers; "-noextra" without extraHeaders; "6" without onResponseStarted
+//                  and onBeforeSendHeaders (CORS Lens's set since: 4 events per plain request); "5" only
+//                  onSendHeaders, onHeadersReceived, onBeforeRedirect, onCompleted, onErrorOccurred (3)
 //   host "test"    the page on app.test (a default dev site: always captured), the API on api.test
 //   panel          panel.html?tabId=N open in a second tab for the page's tab (as a DevTools panel)
 //   otherWatched   an app.test page open in a second tab (captured), the measured page not
@@ -50,6 +56,10 @@ const ARMS = {
   B: { label: "B  CORS Lens idle", ext: "full", host: "app" },
   C: { label: "C  CORS Lens capturing (*.test site)", ext: "full", host: "test" },
   D: { label: "D  DevTools network recording", ext: null, host: "app", network: true },
+  // --before DIR
+  B0: { label: "B0 idle, --before build", ext: "before", host: "app", before: true },
+  C0: { label: "C0 capturing, --before build", ext: "before", host: "test", before: true },
+  Bk: { label: "x  idle, --before build's hook.js", ext: "beforehook", host: "app", before: true, experiment: true },
   // --experiments (diagnostic; "x" in the table)
   Cp: { label: "x  capturing, panel tab open", ext: "full", host: "app", panel: true, experiment: true },
   Bn: { label: "x  idle, no content scripts", ext: "nocs", host: "app", experiment: true },
@@ -58,14 +68,18 @@ const ARMS = {
   Cn: { label: "x  capturing, no content scripts", ext: "nocs", host: "test", experiment: true },
   Xl: { label: "x  8 no-op listeners (extraHeaders)", ext: "bare-listeners", host: "app", experiment: true },
   Xn: { label: "x  8 no-op listeners, no extraHeaders", ext: "bare-listeners-noextra", host: "app", experiment: true },
+  X6: { label: "x  6 no-op listeners (extraHeaders)", ext: "bare-listeners6", host: "app", experiment: true },
   X5: { label: "x  5 no-op listeners (extraHeaders)", ext: "bare-listeners5", host: "app", experiment: true },
   Xw: { label: "x  empty extension, webRequest perm.", ext: "bare-wr", host: "app", experiment: true },
   Xe: { label: "x  empty extension, no webRequest", ext: "bare", host: "app", experiment: true },
 };
 const armIds = opt("arms", null)?.split(",")
-  ?? Object.keys(ARMS).filter((k) => !ARMS[k].experiment || argv.includes("--experiments"));
+  ?? Object.keys(ARMS).filter((k) => (!ARMS[k].experiment || argv.includes("--experiments")) && (!ARMS[k].before || BEFORE));
 for (const id of armIds) if (!ARMS[id]) throw new Error(`unknown arm ${id} (${Object.keys(ARMS).join(", ")})`);
 if (!armIds.includes("A")) throw new Error("arm A (the baseline) is required");
+if (armIds.some((id) => ARMS[id].before) && !(BEFORE && existsSync(join(BEFORE, "manifest.json")))) {
+  throw new Error("arms B0/C0 need --before DIR (a built Chrome extension)");
+}
 
 if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CORS_LENS_CHROMIUM)`);
 const needsExt = armIds.some((id) => ARMS[id].ext);
@@ -76,7 +90,7 @@ if (needsExt && !existsSync(join(EXT, "manifest.json"))) {
 // ---- extension variants (copies in a temp dir; the build itself is never touched) ----
 
 const work = mkdtempSync(join(tmpdir(), "cors-lens-bench-"));
-const extDirs = { full: EXT };
+const extDirs = { full: EXT, before: BEFORE };
 function variant(kind) {
   if (extDirs[kind]) return extDirs[kind];
   const dir = join(work, `ext-${kind}`);
@@ -94,6 +108,7 @@ function variant(kind) {
   const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   if (kind === "nocs") delete m.content_scripts;
   if (kind === "hookonly") m.content_scripts = m.content_scripts.filter((c) => !c.js.includes("relay.js"));
+  if (kind === "beforehook") cpSync(join(BEFORE, "hook.js"), join(dir, "hook.js"));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(m, null, 2));
   return (extDirs[kind] = dir);
 }
@@ -105,6 +120,7 @@ const LISTENER_SPECS = { onBeforeRequest: [], onBeforeSendHeaders: ["requestHead
   onHeadersReceived: ["responseHeaders"], onBeforeRedirect: ["responseHeaders"], onResponseStarted: ["responseHeaders"],
   onCompleted: ["responseHeaders"], onErrorOccurred: [] };
 const FIVE = ["onSendHeaders", "onHeadersReceived", "onBeforeRedirect", "onCompleted", "onErrorOccurred"];
+const SIX = Object.keys(LISTENER_SPECS).filter((e) => e !== "onResponseStarted" && e !== "onBeforeSendHeaders");
 const bareListeners = (events, extraHeaders) => `const wr = chrome.webRequest;
 const specs = ${JSON.stringify(Object.fromEntries(events.map((e) => [e, LISTENER_SPECS[e]])))};
 let n = 0;
@@ -118,6 +134,7 @@ const BARE_SW = {
   "bare-wr": "// empty\n",
   "bare-listeners": bareListeners(Object.keys(LISTENER_SPECS), true),
   "bare-listeners-noextra": bareListeners(Object.keys(LISTENER_SPECS), false),
+  "bare-listeners6": bareListeners(SIX, true),
   "bare-listeners5": bareListeners(FIVE, true),
 };
 
@@ -254,7 +271,8 @@ function snapshotIn(ctl, tabId) {
       if (m && m.type === "SNAPSHOT") {
         clearTimeout(t);
         port.disconnect();
-        done({ entries: m.entries.length });
+        // reports: the page hook's reports the background got for the page (builds after d3a0130).
+        done(typeof m.reports === "number" ? { entries: m.entries.length, reports: m.reports } : { entries: m.entries.length });
       }
     });
     port.onDisconnect.addListener(() => { clearTimeout(t); done(null); });
@@ -442,6 +460,7 @@ if (OUT !== "-") {
     date: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? null, chromium: version, node: process.version },
     commit,
+    builds: { ext: needsExt ? EXT : null, before: BEFORE },
     workload: { requests: N, concurrency: CONC, warmup: WARMUP, rounds: ROUNDS, order: "rotating, fresh browser per arm per round" },
     arms: rows,
     loadAverage1m: { min: +Math.min(...loads).toFixed(1), median: +median(loads).toFixed(1), max: +Math.max(...loads).toFixed(1) },

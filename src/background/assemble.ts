@@ -22,7 +22,7 @@ const FETCH_TYPES = new Set(["xmlhttprequest", "fetch", "font", "other", "ping",
  * would have needed a preflight we did not see.
  */
 export function scriptHeadersOf(wire: Headers | null, acrh: string[] | null): Headers {
-  const out: Headers = {};
+  const out: Headers = Object.create(null); // a script's "__proto__" header is a header; spread below
   if (wire) {
     for (const name of Object.keys(wire)) {
       if (isForbiddenRequestHeader(name)) continue;
@@ -41,7 +41,7 @@ export function scriptHeadersOf(wire: Headers | null, acrh: string[] | null): He
     }
   }
   for (const name of acrh ?? []) if (out[name] === undefined) out[name] = "";
-  return out;
+  return { ...out };
 }
 
 /** The Exchange for a settled request, or null when it is not a CORS request (e.g. a plain <img>). */

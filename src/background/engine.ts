@@ -9,7 +9,8 @@
 import { originOf } from "../core/fetch";
 import type { Platform, MessageSender, Navigation, PortLike } from "../platform/browser";
 import {
-  type Annotation, type BackgroundMessage, type Entry, MSG, PORT_NAME, isTabId, readAnnotation, readPanelMessage,
+  type Annotation, type BackgroundMessage, type CaptureStateMessage, type Entry, MSG, PORT_NAME, annotateItems, isTabId,
+  readAnnotation, readPanelMessage,
 } from "../shared/protocol";
 import { DEFAULT_SITES, hostOf, siteMatches } from "../shared/sites";
 import { PendingAnnotations, RateLimiter, distance, stripHash } from "./annotate";
@@ -32,6 +33,12 @@ export interface EngineOptions {
   workerCapture?: boolean;
   /** Listen on all URLs from start() until the persisted state is read (Chrome's worker: capture.ts). */
   startupBridge?: boolean;
+  /**
+   * How long the store gathers changes before one storage write (store.ts). One write per exchange
+   * was most of capture's own CPU; a longer gathering is what a forced stop (a crash, an extension
+   * reload) can lose. An idle stop comes ~30 s after the last event and loses nothing.
+   */
+  writeDelayMs?: number;
 }
 
 const STATE_KEY = "cl:state";
@@ -76,11 +83,23 @@ export class Engine {
   private queue: Array<() => void> = [];
   private stateChain: Promise<void> = Promise.resolve();
   private stateScheduled = false;
+  /** The tabs whose content scripts were last told "full" (see pushCaptureStates). */
+  private announced = new Set<number>();
+  /** Page-hook reports received per tab for its current page, this worker life (the SNAPSHOT's `reports`). */
+  private reports = new Map<number, number>();
+  /**
+   * Orders CAPTURE_STATE messages for the relays: starts at the clock, so a later worker life's
+   * stamps are larger than an earlier one's, and grows by one per change.
+   */
+  private stamp: number;
   private o: Required<EngineOptions>;
 
   constructor(private p: Platform, opts: EngineOptions = {}) {
-    this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false, ...opts };
-    this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e) });
+    this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false,
+      writeDelayMs: 250, ...opts };
+    this.stamp = p.now();
+    this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e),
+      delayMs: this.o.writeDelayMs, setTimer: (ms, fn) => p.setTimer(ms, fn) });
     this.badge = new Badge(p);
     this.capture = new Capture(p, (event, d) => toRecord(event, d, (tab, id) => this.isTracked(tab, id)), (r) => this.onRecord(r));
     this.pending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), (tab, a) => this.expired(tab, a));
@@ -95,6 +114,9 @@ export class Engine {
     this.p.onMessage((m, sender) => this.onMessage(m, sender));
     this.ready = this.load().catch((e) => console.warn("cors-lens: load", e)).then(() => {
       this.isReady = true;
+      // The badge outlives the worker; the store may not hold what the last life counted (a stop
+      // before its last write): show what the store holds now.
+      for (const tab of this.store.tabIds()) this.badge.render(tab, this.store.meta(tab));
       this.applyCapture();
       for (const fn of this.queue.splice(0)) fn();
     });
@@ -198,12 +220,37 @@ export class Engine {
     const watched = this.watchedTabs();
     const workers = this.workersOn();
     this.capture.set(watched, workers);
+    this.pushCaptureStates(watched);
     for (const [tab, c] of this.buckets) {
       if (tab === -1 ? !workers : !watched.has(tab)) {
         c.clear();
         this.buckets.delete(tab);
       }
     }
+  }
+
+  /**
+   * Tells the content scripts of every tab that entered or left full capture (all its frames), so
+   * their relays forward every report or only failures (relay-core.ts). A document that loads
+   * later asks (captureState); a tab's frames that miss a push are corrected by the next one.
+   */
+  private pushCaptureStates(watched: ReadonlySet<number>): void {
+    for (const tab of watched) {
+      if (!this.announced.has(tab)) {
+        this.announced.add(tab);
+        this.p.sendToTab(tab, this.captureState(tab));
+      }
+    }
+    for (const tab of this.announced) {
+      if (!watched.has(tab)) {
+        this.announced.delete(tab);
+        this.p.sendToTab(tab, this.captureState(tab));
+      }
+    }
+  }
+
+  private captureState(tab: number): CaptureStateMessage {
+    return { type: MSG.CAPTURE_STATE, full: this.isWatched(tab), stamp: ++this.stamp };
   }
 
   private siteWatched(url: string): boolean {
@@ -281,6 +328,7 @@ export class Engine {
   // ---- the page hook's reports ----
 
   private applyAnnotation(tab: number, a: Annotation, senderUrl: string | undefined): void {
+    this.reports.set(tab, (this.reports.get(tab) ?? 0) + 1);
     const pageOrigin = originOf(senderUrl ?? "") ?? originOf(this.urls.get(tab) ?? "");
     // Same-origin calls are not CORS and never captured: nothing to say about them.
     if (pageOrigin === null || originOf(a.url) === pageOrigin) return;
@@ -340,9 +388,16 @@ export class Engine {
     this.store.bump(tab, { missed: 1 });
   }
 
-  private onMessage(m: unknown, sender: MessageSender): void {
-    if (sender.id !== this.p.extensionId || sender.tabId === undefined) return;
-    if (isObject(m) && m.type === MSG.ANNOTATE) this.annotate(sender.tabId, m.annotation, sender.url);
+  private onMessage(m: unknown, sender: MessageSender): Promise<unknown> | undefined {
+    const tab = sender.tabId;
+    if (sender.id !== this.p.extensionId || tab === undefined || !isObject(m)) return undefined;
+    if (m.type === MSG.ANNOTATE) {
+      for (const a of annotateItems(m)) this.annotate(tab, a, sender.url);
+    } else if (m.type === MSG.CAPTURE_QUERY && isTabId(tab)) {
+      // Answered once the persisted state is read: a restarted worker knows its watched tabs only then.
+      return this.ready.then(() => this.captureState(tab));
+    }
+    return undefined;
   }
 
   // ---- tabs ----
@@ -361,6 +416,7 @@ export class Engine {
     }
     const was = this.isWatched(tab);
     this.urls.set(tab, url);
+    this.reports.delete(tab);
     if (this.siteWatched(url)) this.siteTabs.add(tab);
     else this.siteTabs.delete(tab);
     if (this.store.has(tab) || this.isWatched(tab)) {
@@ -386,6 +442,7 @@ export class Engine {
     this.siteTabs.delete(tab);
     this.urls.delete(tab);
     this.pending.forget(tab);
+    this.reports.delete(tab);
     this.limiter.forget(tab);
     this.badge.forget(tab);
     if (watched) {
@@ -421,6 +478,7 @@ export class Engine {
       case MSG.CLEAR:
         this.store.clear(tab);
         this.pending.forget(tab);
+        this.reports.delete(tab);
         this.badge.render(tab, this.store.meta(tab));
         this.post(tab, { type: MSG.CLEARED });
         break;
@@ -455,13 +513,16 @@ export class Engine {
       }
     }
     const entries = await this.store.entries(tab);
+    // What a panel is shown is on disk first: the store gathers writes (store.ts), and a worker
+    // stopped right after (a reload, DevTools' "stop") must not take back what the panel listed.
+    await this.store.flush();
     if (s.closed) return;
     const meta = this.store.meta(tab);
     const pageUrl = meta.pageUrl || this.urls.get(tab) || "";
     const site = hostOf(pageUrl);
     s.port.post({
       type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
-      captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, preserve: meta.preserve,
+      captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, reports: this.reports.get(tab) ?? 0, preserve: meta.preserve,
       site, alwaysCapture: site !== null && this.siteWatched(pageUrl),
     } satisfies BackgroundMessage);
     s.live = true;

@@ -53,19 +53,32 @@ export function sameOrigin(url: string, origin: string): boolean {
   return Number.isNaN(next) || next === 47 /* "/" */;
 }
 
+/** Headers the diagnosis reads: kept beyond HEADER_LIMITS.count, or a server that sends them after
+ * 200 other lines would be diagnosed on headers it did not send (Chromium reads them all). */
+const ESSENTIAL = /^(?:access-control-|origin$|location$)/i;
+
 export function toHeaders(list: RawHttpHeader[] | undefined): Headers | undefined {
   if (!Array.isArray(list)) return undefined;
   const out: Headers = {};
-  const n = Math.min(list.length, HEADER_LIMITS.count);
-  for (let i = 0; i < n; i++) {
+  let kept = 0;
+  let essential = 0;
+  for (let i = 0; i < list.length; i++) {
     const h = list[i]!;
     if (typeof h?.name !== "string") continue;
+    if (kept >= HEADER_LIMITS.count) {
+      if (!ESSENTIAL.test(h.name) || essential >= HEADER_LIMITS.count) continue;
+      essential++;
+    }
+    kept++;
     let value = typeof h.value === "string" ? h.value
       : h.binaryValue ? String.fromCharCode(...Array.from(h.binaryValue).slice(0, HEADER_LIMITS.valueLength)) : "";
     if (value.length > HEADER_LIMITS.valueLength) value = value.slice(0, HEADER_LIMITS.valueLength);
     const name = h.name.toLowerCase();
-    const prev = out[name];
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    // Own properties only: a header named "constructor" must not merge with Object.prototype's
+    // function (uncloneable: the panel's message would fail), nor "__proto__" set the prototype.
+    const prev = Object.hasOwn(out, name) ? out[name] : undefined;
+    Object.defineProperty(out, name, { value: prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value],
+      enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

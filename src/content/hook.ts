@@ -3,7 +3,13 @@
 // source location — to the isolated-world relay (relay.ts) as a CustomEvent whose detail is a JSON string
 // (objects do not cross worlds; strings do).
 // The wrappers must behave like the originals: same return values, exceptions, `this`, name and length
-// (Proxy forwards them), and pages that rewrap fetch keep working (we only replace the property once).
+// (Proxy forwards them), source text (Function.prototype.toString answers for the wrapped function),
+// EventSource.prototype.constructor, and the same reads of the page's arguments (the browser's, once:
+// a page getter or toString that counts or throws sees no difference). Pages that rewrap fetch keep
+// working (we only replace the property once). test/e2e/hostile.test.ts compares a probe page with and
+// without the extension. Known limits: a stack captured inside a wrapper shows its hook.js frame; a
+// frame's toString applied to another frame's wrapper shows "function () { [native code] }"; window
+// has a non-enumerable __corsLensHooked.
 import { HOOK_EVENT, type HookCall } from "./hook-protocol";
 
 declare const window: Window & typeof globalThis & Record<string, unknown>;
@@ -13,7 +19,10 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
   if (window[MARK]) return;
   Object.defineProperty(window, MARK, { value: true });
 
-  // Grab the originals before any page script can replace them.
+  // Grab the originals before any page script can replace them. Everything the hook reads from the
+  // page's objects goes through these: a page getter, toString or Proxy trap must run exactly as often
+  // as without the extension (once, by the browser), so the hook never reads page-supplied values
+  // itself: it reads what the browser read (recording proxy) or asks native brand-checked getters.
   const dispatch = EventTarget.prototype.dispatchEvent;
   const addListener = EventTarget.prototype.addEventListener;
   const CustomEventCtor = CustomEvent;
@@ -22,101 +31,214 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
   const ErrorCtor = Error;
   const apply = Reflect.apply;
   const construct = Reflect.construct;
+  const reflectGet = Reflect.get;
+  const ProxyCtor = Proxy;
   const URLCtor = URL;
+  const WeakMapCtor = WeakMap;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const getOwnDescriptor = Object.getOwnPropertyDescriptor;
+  const defineProperty = Object.defineProperty;
+  const promiseThen = Promise.prototype.then;
+  const TypeErrorProto = TypeError.prototype;
+  const nativeToString = Function.prototype.toString;
+  // Methods called on our own values too: a page may have replaced them on the prototypes.
+  const slice = String.prototype.slice;
+  const split = String.prototype.split;
+  const includes = String.prototype.includes;
+  const trim = String.prototype.trim;
+  const exec = RegExp.prototype.exec;
+  const mapGet = WeakMap.prototype.get;
+  const mapSet = WeakMap.prototype.set;
+  const mapDelete = WeakMap.prototype.delete;
+  const cut = (v: string, n: number): string => apply(slice, v, [0, n]) as string;
+  const match = (re: RegExp, v: string): RegExpExecArray | null => apply(exec, re, [v]) as RegExpExecArray | null;
+  const getter = (proto: object | undefined, name: string) => (proto ? getOwnDescriptor(proto, name)?.get : undefined);
+  const requestGet = { url: getter(globalThis.Request?.prototype, "url"), method: getter(globalThis.Request?.prototype, "method"),
+    credentials: getter(globalThis.Request?.prototype, "credentials"), mode: getter(globalThis.Request?.prototype, "mode") };
+  const hrefGet = getter(URLCtor.prototype, "href");
+  const statusGet = getter(globalThis.Response?.prototype, "status");
+  const xhrCredentialsGet = getter(globalThis.XMLHttpRequest?.prototype, "withCredentials");
+  const xhrStatusGet = getter(globalThis.XMLHttpRequest?.prototype, "status");
+  const esUrlGet = getter(globalThis.EventSource?.prototype, "url");
+  const esCredentialsGet = getter(globalThis.EventSource?.prototype, "withCredentials");
   const target = document;
-  const xhrInfo = new WeakMap<object, { method: string; url: string }>();
+  const xhrInfo = new WeakMapCtor<object, { method: string; url: string }>();
+  /** Our wrappers → what they wrap, for Function.prototype.toString. */
+  const wrapped = new WeakMapCtor<object, object>();
 
-  function absolute(u: unknown): string {
+  /** A native getter applied to `obj`: undefined when `obj` is not of the right kind (brand check). */
+  function read(get: ((this: unknown) => unknown) | undefined, obj: unknown): unknown {
+    if (!get) return undefined;
     try {
-      return new URLCtor(String(u), location.href).href;
+      return apply(get, obj, []);
     } catch {
-      return String(u).slice(0, 2048);
+      return undefined;
     }
   }
 
-  // The first stack frame outside this script: "url:line:column".
-  const ownFile = /((?:chrome|moz)-extension:\/\/[^/]+\/[^:)\s]+)/.exec(new ErrorCtor().stack ?? "")?.[1] ?? "\u0000";
+  /** The URL a fetch/XHR/EventSource argument stands for, read without running page code; null if unknown. */
+  function urlOf(u: unknown): string | null {
+    let s: unknown = u;
+    if (typeof u === "object" && u !== null) s = read(hrefGet, u) ?? read(requestGet.url, u);
+    if (typeof s !== "string") return null;
+    try {
+      return read(hrefGet, new URLCtor(s, location.href)) as string;
+    } catch {
+      return cut(s, 2048);
+    }
+  }
+
+  /**
+   * A stand-in for a dictionary argument that lets the browser read it exactly as it would (same
+   * properties, same order, same `this` for getters) and remembers the string values it saw.
+   */
+  function recording(dict: unknown, seen: Record<string, unknown>): unknown {
+    if ((typeof dict !== "object" && typeof dict !== "function") || dict === null) return dict;
+    return new ProxyCtor(dict as object, {
+      get(t, key) {
+        const v = reflectGet(t, key);
+        if (typeof key === "string") seen[key] = v;
+        return v;
+      },
+    });
+  }
+  const str = (v: unknown, fallback: string): string | null => (v === undefined ? fallback : typeof v === "string" ? v : null);
+
+  // The first stack frame outside this script: "url:line:column". The page's Error.prepareStackTrace
+  // and Error.stackTraceLimit are set aside meanwhile (own data properties of Error: swapping them runs no
+  // page code), so that the page's formatter is not called for our stack and a limit of 0 does not blind us.
+  function rawStack(): string {
+    const prepare = getOwnDescriptor(ErrorCtor, "prepareStackTrace");
+    const limit = getOwnDescriptor(ErrorCtor, "stackTraceLimit");
+    if ((prepare && !prepare.configurable) || (limit && !limit.configurable)) return "";
+    try {
+      if (prepare) delete (ErrorCtor as { prepareStackTrace?: unknown }).prepareStackTrace;
+      defineProperty(ErrorCtor, "stackTraceLimit", { value: 20, writable: true, enumerable: true, configurable: true });
+      const stack = new ErrorCtor().stack;
+      return typeof stack === "string" ? stack : "";
+    } catch {
+      return "";
+    } finally {
+      if (prepare) defineProperty(ErrorCtor, "prepareStackTrace", prepare);
+      if (limit) defineProperty(ErrorCtor, "stackTraceLimit", limit);
+      else delete (ErrorCtor as { stackTraceLimit?: unknown }).stackTraceLimit;
+    }
+  }
+  const ownFile = match(/((?:chrome|moz)-extension:\/\/[^/]+\/[^:)\s]+)/, rawStack())?.[1] ?? "\u0000";
+  const FRAME = /((?:https?|file|blob|data|[a-z-]+):[^()\s]*?:\d+:\d+)\)?\s*$/;
   function caller(): string {
-    const stack = new ErrorCtor().stack ?? "";
-    for (const line of stack.split("\n").slice(1)) {
-      if (line.includes(ownFile)) continue;
-      const m = /((?:https?|file|blob|data|[a-z-]+):[^()\s]*?:\d+:\d+)\)?\s*$/.exec(line.trim());
-      if (m) return m[1]!.slice(0, 512);
+    const lines = apply(split, rawStack(), ["\n"]) as string[];
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (apply(includes, line, [ownFile])) continue;
+      const m = match(FRAME, apply(trim, line, []) as string);
+      if (m) return cut(m[1]!, 512);
     }
     return "";
   }
 
-  function report(call: HookCall): void {
+  function report(call: HookCall, outcome: HookCall["outcome"], status?: number): void {
     try {
-      apply(dispatch, target, [new CustomEventCtor(HOOK_EVENT, { detail: stringify(call) })]);
+      // Null prototypes: JSON.stringify and the CustomEventInit conversion must not find page-defined
+      // Object.prototype members (toJSON, bubbles, …).
+      const c = { __proto__: null, ...call, outcome } as HookCall & { __proto__: null };
+      if (status !== undefined) c.status = status;
+      apply(dispatch, target, [new CustomEventCtor(HOOK_EVENT, { __proto__: null, detail: stringify(c) } as CustomEventInit)]);
     } catch {
       // Reporting must never affect the page.
     }
   }
 
   function wrap<T extends object>(fn: T, handler: ProxyHandler<T>): T {
-    return new Proxy(fn, handler);
+    const p = new ProxyCtor(fn, handler);
+    apply(mapSet, wrapped, [p, fn]);
+    return p;
   }
 
+  // A Proxy's source text is "function () { [native code] }": answer with the wrapped function's own.
+  // (Also for this wrapper itself, so toString.toString() is unchanged.)
+  const toStringWrapper = new ProxyCtor(nativeToString, {
+    apply(fn, thisArg, args: unknown[]) {
+      const original = typeof thisArg === "function" ? apply(mapGet, wrapped, [thisArg]) as object | undefined : undefined;
+      return apply(fn, original ?? thisArg, args);
+    },
+  });
+  apply(mapSet, wrapped, [toStringWrapper, nativeToString]);
+  const toStringDesc = getOwnDescriptor(Function.prototype, "toString");
+  if (toStringDesc?.configurable) defineProperty(Function.prototype, "toString", { ...toStringDesc, value: toStringWrapper });
+
   // fetch: report when the promise settles, through a derived promise so that the page still sees
-  // an unhandled rejection when it does not handle one.
+  // an unhandled rejection when it does not handle one. The browser reads the arguments (once); the
+  // hook learns the method, credentials and mode from what it read.
   const origFetch = window.fetch;
   if (typeof origFetch === "function") {
     window.fetch = wrap(origFetch, {
       apply(fn, thisArg, args: unknown[]) {
+        const seen: Record<string, unknown> = { __proto__: null } as Record<string, unknown>;
+        const input = args[0];
+        // (args is the engine's own array: its index 1 is an own property, so no page setter runs.)
+        if (args.length > 1) args[1] = recording(args[1], seen);
+        const p = apply(fn, thisArg, args) as Promise<Response>;
         let call: HookCall | null = null;
         try {
-          const input = args[0];
-          const init = (args[1] ?? {}) as RequestInit;
-          const req = input instanceof Request ? input : null;
-          call = {
-            api: "fetch",
-            url: absolute(req ? req.url : input),
-            method: String(init.method ?? req?.method ?? "GET").slice(0, 32),
-            credentials: String(init.credentials ?? req?.credentials ?? "same-origin"),
-            mode: String(init.mode ?? req?.mode ?? "cors"),
-            outcome: "pending",
-            initiator: caller(),
-            time: now(),
-          };
+          const url = urlOf(input);
+          const isRequest = read(requestGet.url, input) !== undefined;
+          const method = str(seen.method, isRequest ? String(read(requestGet.method, input)) : "GET");
+          const credentials = str(seen.credentials, isRequest ? String(read(requestGet.credentials, input)) : "same-origin");
+          const mode = str(seen.mode, isRequest ? String(read(requestGet.mode, input)) : "cors");
+          if (url !== null && method !== null && credentials !== null && mode !== null) {
+            call = { api: "fetch", url, method: cut(method, 32), credentials, mode, outcome: "pending", initiator: caller(), time: now() };
+          }
         } catch {
           call = null;
         }
-        const p = apply(fn, thisArg, args) as Promise<Response>;
         if (!call) return p;
         const c = call;
-        return p.then(
-          (r) => { report({ ...c, outcome: "resolved", status: r.status }); return r; },
-          (e) => { report({ ...c, outcome: e instanceof TypeError ? "rejected-typeerror" : "rejected" }); throw e; },
-        );
+        return apply(promiseThen, p, [
+          (r: Response) => { report(c, "resolved", read(statusGet, r) as number | undefined); return r; },
+          (e: unknown) => {
+            let typeError = false;
+            try {
+              typeError = typeof e === "object" && e !== null && getPrototypeOf(e) === TypeErrorProto;
+            } catch { /* a page Proxy as the abort reason */ }
+            report(c, typeError ? "rejected-typeerror" : "rejected");
+            throw e;
+          },
+        ]);
       },
     });
   }
 
-  // XMLHttpRequest: remember open()'s method and URL; at send() read withCredentials and listen for loadend.
+  // XMLHttpRequest: after open() succeeds, remember its method and URL (string arguments only: the
+  // browser has already converted them, and converting them again would run page code); at send()
+  // read withCredentials through the native getter and listen for loadend.
   const XHR = window.XMLHttpRequest;
   if (typeof XHR === "function") {
     const proto = XHR.prototype;
     proto.open = wrap(proto.open, {
       apply(fn, thisArg, args: unknown[]) {
+        const result = apply(fn, thisArg, args);
         try {
-          xhrInfo.set(thisArg, { method: String(args[0]).slice(0, 32), url: absolute(args[1]) });
+          const url = urlOf(args[1]);
+          if (typeof args[0] === "string" && url !== null) apply(mapSet, xhrInfo, [thisArg, { method: cut(args[0], 32), url }]);
+          else apply(mapDelete, xhrInfo, [thisArg]);
         } catch { /* keep going */ }
-        return apply(fn, thisArg, args);
+        return result;
       },
     });
     proto.send = wrap(proto.send, {
       apply(fn, thisArg: XMLHttpRequest, args: unknown[]) {
-        const info = xhrInfo.get(thisArg);
+        const info = apply(mapGet, xhrInfo, [thisArg]) as { method: string; url: string } | undefined;
+        // Listeners first: a synchronous XHR fires loadend inside send().
         if (info) {
           try {
             const c: HookCall = { api: "xhr", url: info.url, method: info.method,
-              credentials: thisArg.withCredentials ? "include" : "same-origin", mode: "cors",
+              credentials: read(xhrCredentialsGet, thisArg) ? "include" : "same-origin", mode: "cors",
               outcome: "pending", initiator: caller(), time: now() };
             let failed = false;
             apply(addListener, thisArg, ["error", () => { failed = true; }]);
             apply(addListener, thisArg, ["loadend", () => {
-              report({ ...c, outcome: failed ? "error" : "resolved", status: thisArg.status });
+              report(c, failed ? "error" : "resolved", read(xhrStatusGet, thisArg) as number | undefined);
             }]);
           } catch { /* keep going */ }
         }
@@ -125,22 +247,30 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
     });
   }
 
-  // EventSource: credentials from the init dictionary; an error before open means a failed connection.
+  // EventSource: the URL and credentials through the native getters of the new object; an error
+  // before open means a failed connection. prototype.constructor points at the wrapper, as it did
+  // at the original.
   const ES = window.EventSource;
   if (typeof ES === "function") {
-    window.EventSource = wrap(ES, {
+    const esWrapper = wrap(ES, {
       construct(fn, args: unknown[], newTarget) {
-        const es = construct(fn, args, newTarget === window.EventSource ? fn : newTarget) as EventSource;
+        const es = construct(fn, args, newTarget === esWrapper ? fn : newTarget) as EventSource;
         try {
-          const c: HookCall = { api: "eventsource", url: absolute(args[0]), method: "GET",
-            credentials: (args[1] as EventSourceInit | undefined)?.withCredentials ? "include" : "same-origin",
-            mode: "cors", outcome: "pending", initiator: caller(), time: now() };
-          let opened = false;
-          apply(addListener, es, ["open", () => { if (!opened) { opened = true; report({ ...c, outcome: "resolved" }); } }]);
-          apply(addListener, es, ["error", () => { if (!opened) { opened = true; report({ ...c, outcome: "error" }); } }]);
+          const url = read(esUrlGet, es);
+          if (typeof url === "string") {
+            const c: HookCall = { api: "eventsource", url, method: "GET",
+              credentials: read(esCredentialsGet, es) ? "include" : "same-origin",
+              mode: "cors", outcome: "pending", initiator: caller(), time: now() };
+            let opened = false;
+            apply(addListener, es, ["open", () => { if (!opened) { opened = true; report(c, "resolved"); } }]);
+            apply(addListener, es, ["error", () => { if (!opened) { opened = true; report(c, "error"); } }]);
+          }
         } catch { /* keep going */ }
         return es;
       },
     });
+    window.EventSource = esWrapper;
+    const ctorDesc = getOwnDescriptor(ES.prototype, "constructor");
+    if (ctorDesc?.configurable) defineProperty(ES.prototype, "constructor", { ...ctorDesc, value: esWrapper });
   }
 })();

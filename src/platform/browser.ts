@@ -2,15 +2,9 @@
 // data and callbacks, so the engine runs unchanged over the test fake (test/unit/background/fake-platform.ts).
 import browser, { type Runtime } from "webextension-polyfill";
 
-/** The eight webRequest events, named without the "on". */
-export type WebRequestEvent =
-  | "beforeRequest" | "beforeSendHeaders" | "sendHeaders" | "headersReceived"
-  | "beforeRedirect" | "responseStarted" | "completed" | "errorOccurred";
+import { LISTENED_EVENTS, type WebRequestEvent } from "../shared/web-request";
 
-export const WEB_REQUEST_EVENTS: readonly WebRequestEvent[] = [
-  "beforeRequest", "beforeSendHeaders", "sendHeaders", "headersReceived",
-  "beforeRedirect", "responseStarted", "completed", "errorOccurred",
-];
+export { LISTENED_EVENTS, WEB_REQUEST_EVENTS, type WebRequestEvent } from "../shared/web-request";
 
 export interface RawHttpHeader {
   name: string;
@@ -97,7 +91,7 @@ export interface Platform {
    * itself as completed (docs/firefox.md), so there completion proves nothing.
    */
   readonly blocksAreErrors: boolean;
-  /** Adds one listener to each of the eight webRequest events, for all URLs narrowed by `filter`. */
+  /** Adds one listener to each of the LISTENED_EVENTS, for all URLs narrowed by `filter`. */
   listen(filter: CaptureFilter, handler: (event: WebRequestEvent, details: RawRequestDetails) => void): ListenerSet;
   readonly session: StorageArea;
   readonly local: StorageArea;
@@ -107,7 +101,10 @@ export interface Platform {
   onTabRemoved(cb: (tabId: number) => void): void;
   onNavigation(cb: (nav: Navigation) => void): void;
   onConnect(cb: (port: PortLike) => void): void;
-  onMessage(cb: (message: unknown, sender: MessageSender) => void): void;
+  /** Runtime messages; a promise returned by `cb` is the answer to the sender (undefined: no answer). */
+  onMessage(cb: (message: unknown, sender: MessageSender) => Promise<unknown> | undefined): void;
+  /** A message to every frame of the tab's content scripts; none there (or the tab gone) is fine. */
+  sendToTab(tabId: number, message: unknown): void;
   tabUrl(tabId: number): Promise<string | undefined>;
   reloadTab(tabId: number): Promise<void>;
   now(): number;
@@ -198,7 +195,7 @@ export function createBrowserPlatform(): Platform {
       }
       const f = { urls: ["<all_urls>"], ...filter };
       const added: Array<[RawEvent, Listener]> = [];
-      for (const event of WEB_REQUEST_EVENTS) {
+      for (const event of LISTENED_EVENTS) {
         const s = EVENT_SPEC[event];
         const ev = wr[s.name] as RawEvent;
         const cb: Listener = (d) => handler(event, d);
@@ -240,10 +237,10 @@ export function createBrowserPlatform(): Platform {
     },
     onMessage(cb) {
       browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-        cb(message, { id: sender.id, tabId: sender.tab?.id, frameId: sender.frameId, url: sender.url });
-        return undefined;
+        return cb(message, { id: sender.id, tabId: sender.tab?.id, frameId: sender.frameId, url: sender.url });
       });
     },
+    sendToTab: (tabId, message) => ignore(() => browser.tabs.sendMessage(tabId, message)),
     async tabUrl(tabId) {
       try {
         return (await browser.tabs.get(tabId)).url;

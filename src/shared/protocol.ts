@@ -3,7 +3,10 @@
 //   background → panel: SNAPSHOT once after HELLO, then EXCHANGE_ADDED / EXCHANGE_UPDATED / CLEARED / NAVIGATED.
 // An open port for tab N turns on full capture for tab N. The MV3 worker drops ports when it
 // stops (~30 s idle), so the panel reconnects on disconnect and sends HELLO again.
-// Plus one runtime message from the page hook's relay: ANNOTATE (see readAnnotation).
+// Plus the page hook's relay (content script) ↔ background:
+//   relay → background: ANNOTATE {annotations} (a batch; see readAnnotation), CAPTURE_QUERY once per document.
+//   background → relay: CAPTURE_STATE {full, stamp}, as the answer to CAPTURE_QUERY and pushed to all
+//   the tab's frames (tabs.sendMessage) whenever the tab enters or leaves full capture.
 // Every reader here takes `unknown` and returns null for anything malformed: validate every incoming message.
 import { readExchange } from "../core/exchange";
 import { isToken } from "../core/fetch";
@@ -26,6 +29,8 @@ export const MSG = {
   CLEARED: "CLEARED",
   NAVIGATED: "NAVIGATED",
   ANNOTATE: "cors-lens/annotate",
+  CAPTURE_QUERY: "cors-lens/capture-query",
+  CAPTURE_STATE: "cors-lens/capture-state",
 } as const;
 
 /** "full": every event of the tab is captured; "count": only the page hook's outcomes feed the badge. */
@@ -68,6 +73,8 @@ export interface SnapshotMessage {
   missed: number;
   /** Cross-origin calls the page saw rejected that no captured exchange explains. */
   suspected: number;
+  /** Page-hook reports the background received for the current page (the relay forwards only rejections below full capture). */
+  reports?: number;
   preserve: boolean;
   /** The tab's host name and whether it is always captured. */
   site: string | null;
@@ -135,9 +142,11 @@ export function readBackgroundMessage(x: unknown): BackgroundMessage | null {
         const r = readEntry(e);
         if (r) entries.push(r);
       }
-      return { type: MSG.SNAPSHOT, tabId: x.tabId, page: x.page, pageUrl: x.pageUrl, entries, dropped: x.dropped,
+      const snap: SnapshotMessage = { type: MSG.SNAPSHOT, tabId: x.tabId, page: x.page, pageUrl: x.pageUrl, entries, dropped: x.dropped,
         captureLevel: x.captureLevel, missed: x.missed, suspected: x.suspected, preserve: x.preserve,
         site: x.site, alwaysCapture: x.alwaysCapture };
+      if (num(x.reports)) snap.reports = x.reports;
+      return snap;
     }
     case MSG.EXCHANGE_ADDED:
     case MSG.EXCHANGE_UPDATED: {
@@ -169,10 +178,14 @@ export interface Annotation {
   time: number;
 }
 
+/** One batch of the relay's reports (`annotation`: a single one, as older relays sent). */
 export interface AnnotateMessage {
   type: typeof MSG.ANNOTATE;
-  annotation: Annotation;
+  annotations: Annotation[];
 }
+
+/** Most reports in one ANNOTATE message; a longer batch is refused whole. */
+export const ANNOTATE_BATCH_MAX = 50;
 
 export const ANNOTATION_LIMITS = { url: 8192, method: 32, initiator: 1024 };
 const OUTCOME_RE = /^(resolved|rejected)(?: [A-Za-z0-9_.-]{1,40})?$/;
@@ -201,4 +214,24 @@ export function readAnnotation(x: unknown): Annotation | null {
 
 export function readAnnotateMessage(x: unknown): Annotation | null {
   return isObject(x) && x.type === MSG.ANNOTATE ? readAnnotation(x.annotation) : null;
+}
+
+/** The raw (still unread) annotations of an ANNOTATE message: a batch or a single one; [] for anything else. */
+export function annotateItems(x: unknown): unknown[] {
+  if (!isObject(x) || x.type !== MSG.ANNOTATE) return [];
+  if (Array.isArray(x.annotations)) return x.annotations.length <= ANNOTATE_BATCH_MAX ? x.annotations : [];
+  return x.annotation === undefined ? [] : [x.annotation];
+}
+
+/** Whether the tab is under full capture; `stamp` orders answers and pushes (a larger one is newer). */
+export interface CaptureStateMessage {
+  type: typeof MSG.CAPTURE_STATE;
+  full: boolean;
+  stamp: number;
+}
+
+export function readCaptureState(x: unknown): CaptureStateMessage | null {
+  if (!isObject(x) || x.type !== MSG.CAPTURE_STATE || typeof x.full !== "boolean") return null;
+  if (typeof x.stamp !== "number" || !Number.isFinite(x.stamp)) return null;
+  return { type: MSG.CAPTURE_STATE, full: x.full, stamp: x.stamp };
 }

@@ -346,6 +346,68 @@ describe("capture in Chromium with the built extension", () => {
     await page.close();
   });
 
+  // The relay's gating (src/content/relay-core.ts): below full capture a runtime message per call
+  // was CORS Lens's whole idle cost, so an idle tab's relay forwards only the calls that failed;
+  // a captured tab's (a panel open, or an always-captured site) every call. Counted by the
+  // background (the SNAPSHOT's `reports`), read after the traffic: a snapshot's port is a panel.
+  test("an idle tab's relay sends only failures; a watched tab's and an always-captured site's send every call", async () => {
+    const okUrl = scenario("gate-ok", (u) => [{ url: u(0), preflight: null, response: { status: 200, headers: { "access-control-allow-origin": "*" } } }]);
+    const badUrl = scenario("gate-bad", (u) => [{ url: u(0), preflight: null, response: ok({ "access-control-allow-origin": "*" }) }]);
+    const traffic = (n: number): Call[] => [
+      ...Array.from({ length: n }, () => ({ url: okUrl })),
+      { url: badUrl, credentials: "include" as const }, { url: badUrl, api: "xhr" as const, credentials: "include" as const },
+    ];
+    const reportsOf = async (tabId: number, atLeast: number) => {
+      let seen = -1;
+      try {
+        return await waitFor(`${atLeast} reports`, async () => {
+          seen = (await snapshot(s.control, tabId)).reports ?? -1;
+          return seen >= atLeast ? seen : null;
+        });
+      } catch (e) {
+        throw new Error(`${(e as Error).message} (saw ${seen})`);
+      }
+    };
+
+    // Idle (app.example is no dev site, no panel): 30 good calls and 2 failures, 2 reports. First the
+    // page tries to switch its relay to full capture itself: the level comes only from the extension.
+    const idle = await labPage();
+    await idle.page.evaluate(() => {
+      const forged = { type: "cors-lens/capture-state", full: true, stamp: Number.MAX_SAFE_INTEGER };
+      document.dispatchEvent(new CustomEvent("cors-lens:call", { detail: JSON.stringify(forged) }));
+      document.dispatchEvent(new CustomEvent("cors-lens:call", { detail: forged }));
+      window.postMessage(forged, "*");
+    });
+    const seen = await run(idle.page, traffic(30));
+    expect(seen.slice(-2)).toEqual(["error TypeError", "error"]);
+    await new Promise((r) => setTimeout(r, 1000)); // a report would be sent within ~50 ms
+    const idleSnap = await snapshot(s.control, idle.tabId);
+    expect(idleSnap.reports).toBe(2);
+    expect(idleSnap.suspected).toBe(2);
+
+    // The same page once a panel watches it (the background pushes the change to the page): all 32.
+    await watch(idle.tabId);
+    await waitFor("full capture", async () => (await snapshot(s.control, idle.tabId)).captureLevel === "full");
+    await new Promise((r) => setTimeout(r, 500));
+    await run(idle.page, traffic(30));
+    expect(await reportsOf(idle.tabId, 2 + 32)).toBe(2 + 32);
+    // Closed again: failures only.
+    await unwatch(idle.tabId);
+    await new Promise((r) => setTimeout(r, 500));
+    await run(idle.page, traffic(30));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await snapshot(s.control, idle.tabId)).reports).toBe(2 + 32 + 2);
+    await idle.page.close();
+
+    // A page that loads in an already-captured tab (app.test: a default dev site) asks at start: all 32.
+    const page = await s.browser.newPage();
+    await page.goto(`${lab.origin("app.test")}/page.html?t=${++nonce}`);
+    const tabId = await tabIdOf(s.control, page);
+    await run(page, traffic(30));
+    expect(await reportsOf(tabId, 32)).toBe(32);
+    await page.close();
+  });
+
   test("a tab nobody watches costs no capture; opening a panel reports what was missed", async () => {
     const { page, tabId } = await labPage();
     const failing = scenario("unwatched", (u) => [{ url: u(0), preflight: null, response: ok({ "access-control-allow-origin": "*" }) }]);

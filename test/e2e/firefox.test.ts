@@ -497,6 +497,21 @@ fetch(c.url, c.init).then((r) => { document.title = "resolved " + r.status; }, (
     expect(badge).toBe("1");
   }, 30000);
 
+  // The relay forwards a call that did not fail only once the background says the tab is under full
+  // capture (src/content/relay-core.ts). The page's fetch runs at load, before that answer: the
+  // relay holds the report and sends it when the answer (localhost: always captured) comes.
+  it("a call that succeeded at load in a captured tab still reaches the background (the relay's capture query)", async () => {
+    const url = scenario("relay-ok", [{ response: { status: 200, headers: { "access-control-allow-origin": "*" } } }]);
+    const { tabId, outcome } = await runFetch(url, {});
+    expect(outcome).toBe("resolved 200");
+    const panel = await openPanel(tabId);
+    const snap = await waitFor("the relay's report", async () => {
+      const s = await snapshot(panel, tabId);
+      return (s.reports ?? 0) >= 1 && s.entries.some((e) => e.exchange.request.url === url && e.annotated) ? s : null;
+    });
+    expect(snap.reports).toBe(1);
+  }, 30000);
+
   it("logged no errors from the extension's documents", async () => {
     await sleep(200);
     expect(ff.problems).toEqual([]);

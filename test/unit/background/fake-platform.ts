@@ -4,6 +4,7 @@
 import type {
   CaptureFilter, ListenerSet, MessageSender, Navigation, Platform, PortLike, RawRequestDetails, StorageArea, WebRequestEvent,
 } from "../../../src/platform/browser";
+import { LISTENED_EVENTS } from "../../../src/shared/web-request";
 
 export const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
 export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
@@ -81,7 +82,7 @@ export class FakePlatform implements Platform {
   navCbs: Array<(n: Navigation) => void> = [];
   removedCbs: Array<(tab: number) => void> = [];
   connectCbs: Array<(p: PortLike) => void> = [];
-  messageCbs: Array<(m: unknown, s: MessageSender) => void> = [];
+  messageCbs: Array<(m: unknown, s: MessageSender) => Promise<unknown> | undefined> = [];
 
   constructor(private w: FakeBrowser) {}
 
@@ -122,8 +123,11 @@ export class FakePlatform implements Platform {
   onConnect(cb: (port: PortLike) => void): void {
     this.connectCbs.push(cb);
   }
-  onMessage(cb: (message: unknown, sender: MessageSender) => void): void {
+  onMessage(cb: (message: unknown, sender: MessageSender) => Promise<unknown> | undefined): void {
     this.messageCbs.push(cb);
+  }
+  sendToTab(tabId: number, message: unknown): void {
+    this.w.tabMessages.push({ tabId, message: JSON.parse(JSON.stringify(message)) });
   }
   async tabUrl(tabId: number): Promise<string | undefined> {
     return this.w.tabUrls.get(tabId);
@@ -152,6 +156,8 @@ export class FakeBrowser {
   readonly badges = new Map<number, { text: string; color: string; title: string }>();
   readonly tabUrls = new Map<number, string>();
   readonly reloads: number[] = [];
+  /** What the background sent to tabs' content scripts (tabs.sendMessage). */
+  readonly tabMessages: Array<{ tabId: number; message: unknown }> = [];
   extraHeaders = true;
   blocksAreErrors = true;
   clock = 1_750_000_000_000;
@@ -181,10 +187,10 @@ export class FakeBrowser {
     return b;
   }
 
-  /** Dispatches a webRequest event to every live set whose filter matches, as the browser does. */
+  /** Dispatches a webRequest event to every live set whose filter matches, as the browser does (only the events the platform listens to). */
   emit(event: WebRequestEvent, d: RawRequestDetails): void {
     const life = this.current;
-    if (!life) return;
+    if (!life || !LISTENED_EVENTS.includes(event)) return;
     for (const s of [...life.sets]) {
       if (s.removed) continue;
       if (s.filter.tabId !== undefined && s.filter.tabId !== -1 && s.filter.tabId !== d.tabId) continue;
@@ -220,8 +226,11 @@ export class FakeBrowser {
     return panel;
   }
 
-  message(m: unknown, sender: MessageSender): void {
-    for (const cb of this.current?.messageCbs ?? []) cb(JSON.parse(JSON.stringify(m)), sender);
+  /** A runtime message to the background; the first answer a listener gives (undefined: none). */
+  message(m: unknown, sender: MessageSender): Promise<unknown> | undefined {
+    let answer: Promise<unknown> | undefined;
+    for (const cb of this.current?.messageCbs ?? []) answer ??= cb(JSON.parse(JSON.stringify(m)), sender);
+    return answer?.then((a) => JSON.parse(JSON.stringify(a ?? null)) as unknown);
   }
 
   /** Moves the clock, running due timers in order. */

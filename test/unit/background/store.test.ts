@@ -39,8 +39,8 @@ describe("store", () => {
     expect(s2.add(1, entry("b"))).toBe(false);
     s2.add(1, entry("c"));
     await s2.flush();
-    expect(JSON.parse(w.session.data.get("cl:c:1:0")!).map((e: Entry) => e.exchange.id)).toEqual(["a", "b"]);
-    expect(JSON.parse(w.session.data.get("cl:c:1:1")!).map((e: Entry) => e.exchange.id)).toEqual(["c"]);
+    expect(JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!)).map((e: Entry) => e.exchange.id)).toEqual(["a", "b"]);
+    expect(JSON.parse(JSON.parse(w.session.data.get("cl:c:1:1")!)).map((e: Entry) => e.exchange.id)).toEqual(["c"]);
     const s3 = new Store(w.session, { chunkSize: 4 });
     await s3.load();
     expect(ids(await s3.entries(1))).toEqual(["a", "b", "c"]);
