@@ -4,7 +4,7 @@
 // Where Chromium differs from the standard or from Firefox: docs/differences.md.
 import { codeInfo } from "./codes";
 import {
-  corsUnsafeRequestHeaderNames, isSafelistedMethod, isToken, normalizeMethod, originOf,
+  corsUnsafeRequestHeaderNames, isSafelistedMethod, isToken, normalizeMethod,
 } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
 
@@ -47,10 +47,15 @@ interface Outcome {
 function get(headers: Headers, name: string): string | null {
   const v = headers[name];
   if (v === undefined) return null;
-  return (Array.isArray(v) ? v : [v]).map(trimOws).join(", ");
+  return typeof v === "string" ? trimOws(v) : v.map(trimOws).join(", ");
+}
+
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 function trimOws(s: string): string {
+  if (s === "" || !isOws(s.charCodeAt(0)) && !isOws(s.charCodeAt(s.length - 1))) return s;
   return s.replace(/^[ \t]+|[ \t]+$/g, "");
 }
 
@@ -67,13 +72,37 @@ function redirectLocation(res: ResponseRecord): string | null {
   return loc ? loc : null;
 }
 
-function isValidUrl(s: string): boolean {
-  try {
-    new URL(s);
-    return true;
-  } catch {
-    return false;
+// URL parsing was a third of diagnose()'s time (bench B1), and evaluate() runs once per
+// credentials mode over the same URLs: the last parses are kept (a copy of the fields read, never
+// the mutable URL object).
+interface ParsedUrl {
+  href: string;
+  origin: string;
+  credentials: boolean;
+}
+const parsedUrls = new Map<string, ParsedUrl | null>();
+
+function parseUrl(s: string): ParsedUrl | null {
+  let p = parsedUrls.get(s);
+  if (p === undefined) {
+    try {
+      const u = new URL(s);
+      p = { href: u.href, origin: u.origin, credentials: u.username !== "" || u.password !== "" };
+    } catch {
+      p = null;
+    }
+    if (parsedUrls.size >= 64) parsedUrls.clear();
+    parsedUrls.set(s, p);
   }
+  return p;
+}
+
+function originOf(url: string): string | null {
+  return parseUrl(url)?.origin ?? null;
+}
+
+function isValidUrl(s: string): boolean {
+  return parseUrl(s) !== null;
 }
 
 function stageSubject(stage: Stage, hop: number): string {
@@ -250,12 +279,7 @@ const UNSAFE_REDIRECT_SCHEMES = new Set(["data:", "file:", "about:", "blob:", "f
 const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
 
 function hasUrlCredentials(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.username !== "" || u.password !== "";
-  } catch {
-    return false;
-  }
+  return parseUrl(url)?.credentials ?? false;
 }
 
 function maskUrlPassword(url: string): string {
@@ -266,6 +290,10 @@ function maskUrlPassword(url: string): string {
   } catch {
     return url;
   }
+}
+
+function parsedHref(url: string): string {
+  return parseUrl(url)?.href ?? url;
 }
 
 function isHttp(url: string): boolean {
@@ -288,7 +316,8 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
 
   for (let i = 0; i < ex.hops.length; i++) {
     const hop: Hop = ex.hops[i]!;
-    const url = hop.url;
+    // The URL as the browser holds it: parsed, so stray tabs, newlines and leading spaces are gone.
+    const url = parsedHref(hop.url);
     const sameOrigin = pageOrigin !== "null" && originOf(url) === pageOrigin;
     const stageOfRequest: Stage = i === 0 ? "request" : "redirect";
 

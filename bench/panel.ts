@@ -1,0 +1,133 @@
+// B4: the panel in headless Chromium (bench/panel-page.tsx mounts the real App). Measured in the
+// page with performance.now(), each figure ending after the next frame is produced:
+//   first render  render(<App>) → SNAPSHOT delivered (JSON-parsed, as extension messaging does) →
+//                 reduced → the list's first painted frame with rows
+//   keystroke     puppeteer types into the real filter box; keydown's timestamp → the frame after
+//                 the input was handled (the list filtered and re-rendered)
+//   scroll        the list's scroll container moved 1,000 px per step (down, bouncing at the end);
+//                 each step from setting scrollTop to the painted frame
+// Baseline, same page, same code: the panel with 100 exchanges (what the panel costs when the
+// list is small): the ratio is how 10,000 exchanges scale it. Medians over rounds.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import puppeteer from "puppeteer-core";
+
+export interface PanelArm {
+  n: number;
+  firstRenderMs: number;
+  parseMs: number;
+  /** readBackgroundMessage() of the same snapshot, timed alone (part of the first render). */
+  validateMs: number;
+  /** The snapshot's JSON, MB (UTF-16 length / 2^20). */
+  snapshotMB: number;
+  keyMs: number;
+  keyP95Ms: number;
+  scrollMs: number;
+  scrollP95Ms: number;
+  samples: { firstRenderMs: number[]; keyMs: number[]; scrollMs: number[] };
+}
+
+export interface PanelResult {
+  bench: "B4";
+  chromium: string;
+  rounds: number;
+  filterText: string;
+  arms: PanelArm[];
+  /** Checks that the page really showed what was fed. */
+  checks: string[];
+}
+
+const FILTER = "api.example:8080/s/1";
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function p95(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] ?? NaN;
+}
+
+type Bench = {
+  prepare(n: number): number;
+  validate(n: number): number;
+  mount(n: number): Promise<{ firstRenderMs: number; parseMs: number; rows: number; counts: string }>;
+  resetKeys(): void;
+  keys(): { latencies: number[]; counts: string };
+  scroll(steps: number, px: number): Promise<{ stepMs: number[]; firstRowIndex: number; maxTop: number }>;
+};
+declare const __bench: Bench;
+
+export async function runPanel(opts: { root: string; pageJs: string; chromium: string; sizes?: number[]; rounds?: number; trace?: string }): Promise<PanelResult> {
+  const sizes = opts.sizes ?? [100, 10_000];
+  const rounds = opts.rounds ?? 5;
+  const dir = join(opts.root, "bench/tmp/panel");
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(opts.root, "extension/panel.css"), join(dir, "panel.css"));
+  copyFileSync(opts.pageJs, join(dir, "bench.js"));
+  writeFileSync(join(dir, "index.html"),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="stylesheet" href="panel.css"></head>` +
+    `<body><script src="bench.js"></script></body></html>`);
+  const profile = mkdtempSync(join(tmpdir(), "cors-lens-b4-"));
+  const browser = await puppeteer.launch({
+    executablePath: opts.chromium, ignoreDefaultArgs: true, pipe: true, networkEnabled: false,
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--window-size=1280,800", "about:blank"],
+  } as Parameters<typeof puppeteer.launch>[0]);
+  const checks: string[] = [];
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 800 });
+    await page.goto(pathToFileURL(join(dir, "index.html")).href);
+    await page.waitForFunction(() => document.title === "ready");
+    const per = new Map<number, { first: number[]; parse: number[]; validate: number[]; key: number[]; scroll: number[]; chars: number }>();
+    for (const n of sizes) {
+      const chars = await page.evaluate((k) => __bench.prepare(k), n);
+      per.set(n, { first: [], parse: [], validate: [], key: [], scroll: [], chars });
+      await page.evaluate((k) => __bench.mount(k), n); // warm-up (JIT), untimed
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (const n of r % 2 ? [...sizes].reverse() : sizes) {
+        const acc = per.get(n)!;
+        const m = await page.evaluate((k) => __bench.mount(k), n);
+        acc.first.push(m.firstRenderMs);
+        acc.parse.push(m.parseMs);
+        acc.validate.push(await page.evaluate((k) => __bench.validate(k), n));
+        if (r === 0) checks.push(`${n}: ${m.rows} rows in the DOM, counts "${m.counts.trim()}"`);
+        if (opts.trace && n === sizes[sizes.length - 1] && r === 0) await page.tracing.start({ path: opts.trace, screenshots: false });
+        // Keystrokes: type the filter, then erase it.
+        await page.evaluate(() => __bench.resetKeys());
+        await page.click("input.filter");
+        await page.keyboard.type(FILTER, { delay: 60 });
+        await new Promise((res) => setTimeout(res, 100));
+        const typed = await page.evaluate(() => __bench.keys());
+        for (let i = 0; i < FILTER.length; i++) await page.keyboard.press("Backspace", { delay: 20 }).then(() => new Promise((res) => setTimeout(res, 60)));
+        await new Promise((res) => setTimeout(res, 100));
+        const all = await page.evaluate(() => __bench.keys());
+        acc.key.push(...all.latencies);
+        if (r === 0) checks.push(`${n}: filter "${FILTER}" → counts "${typed.counts.trim()}"; ${all.latencies.length} keystrokes timed`);
+        const s = await page.evaluate(() => __bench.scroll(40, 1000));
+        acc.scroll.push(...s.stepMs);
+        if (opts.trace && n === sizes[sizes.length - 1] && r === 0) await page.tracing.stop();
+        if (r === 0) checks.push(`${n}: scrolled 40 × 1000 px (range ${s.maxTop} px), last first row aria-rowindex ${s.firstRowIndex}`);
+      }
+    }
+    const arms: PanelArm[] = sizes.map((n) => {
+      const a = per.get(n)!;
+      return {
+        n, firstRenderMs: median(a.first), parseMs: median(a.parse), validateMs: median(a.validate), snapshotMB: a.chars / 2 ** 20, keyMs: median(a.key), keyP95Ms: p95(a.key),
+        scrollMs: median(a.scroll), scrollP95Ms: p95(a.scroll),
+        samples: { firstRenderMs: a.first, keyMs: a.key, scrollMs: a.scroll },
+      };
+    });
+    return { bench: "B4", chromium: await browser.version(), rounds, filterText: FILTER, arms, checks };
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+  }
+}

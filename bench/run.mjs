@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `npm run bench`: B1 classifier, B2 capture, B3 page cost, B4 panel, in one table, each figure
+// with its ratio to a baseline measured in the same run, its target and met/missed. Writes
+// bench/results.json. Benchmarks, not tests: nothing fails on a time (exit 1 only when a bench
+// could not run). See docs/performance.md.
+//
+// Usage: node bench/run.mjs [--only B1,B2,B3,B4] [--quick] [--ext DIR] [--rounds N] [--out FILE] [--trace FILE]
+//   --quick   small N (B1 20,000 exchanges, B2 20,000 requests, B3 1 round of 500 requests, B4 2 rounds)
+//   --ext     the built Chrome extension for B3 (default bench/tmp/dist/chrome, as `npm run bench` builds it)
+//   --rounds  B3's rounds (default 5)
+//   --trace   B4: write a Chrome performance trace of the first 10,000-entry round
+// Chromium: $CORS_LENS_CHROMIUM or /usr/lib/chromium/chromium.
+import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
+const QUICK = argv.includes("--quick");
+const ONLY = new Set((opt("only", "B1,B2,B3,B4")).split(",").map((s) => s.trim().toUpperCase()));
+const EXT = resolve(opt("ext", join(root, "bench/tmp/dist/chrome")));
+const ROUNDS = Number(opt("rounds", QUICK ? 1 : 5));
+const OUT = opt("out", join(root, "bench/results.json"));
+const CHROMIUM = process.env.CORS_LENS_CHROMIUM ?? "/usr/lib/chromium/chromium";
+const tmp = join(root, "bench/tmp");
+
+// ---- build the bench sources (TypeScript) ----
+const common = { bundle: true, logLevel: "warning", absWorkingDir: root, jsx: "automatic", jsxImportSource: "preact" };
+await Promise.all([
+  build({ ...common, entryPoints: ["bench/node.ts"], platform: "node", format: "cjs", outfile: join(tmp, "node.cjs") }),
+  build({ ...common, entryPoints: ["bench/panel.ts"], platform: "node", format: "esm", outfile: join(tmp, "panel-driver.mjs"), external: ["puppeteer-core"] }),
+  build({ ...common, entryPoints: ["bench/panel-page.tsx"], platform: "browser", format: "iife", outfile: join(tmp, "panel-page.js"), target: "chrome120" }),
+]);
+
+function runNode(args) {
+  const r = spawnSync(process.execPath, ["--expose-gc", join(tmp, "node.cjs"), ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`node.cjs ${args.join(" ")} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+const results = {
+  bench: "cors-lens", date: new Date().toISOString(), quick: QUICK,
+  machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? "", node: process.version },
+  commit: (() => { try { return spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim(); } catch { return ""; } })(),
+  loadAverage1m: { start: loadavg()[0] },
+};
+const rows = [];
+const row = (bench, what, value, unit, baseline, ratio, target, met) => rows.push({ bench, what, value, unit, baseline, ratio, target, met });
+const log = (s) => process.stderr.write(s + "\n");
+
+if (ONLY.has("B1")) {
+  log("B1 classifier…");
+  const r = runNode(["B1", "--n", String(QUICK ? 20_000 : 100_000)]);
+  results.B1 = r;
+  row("B1", `diagnose, ${r.n.toLocaleString("en-US")} exchanges`, r.diagnoseUs, "µs/exchange",
+    `JSON.parse ${r.parseUs.toFixed(2)} µs`, r.ratio, "≤ 2× parse", r.ratio <= 2);
+}
+
+if (ONLY.has("B2")) {
+  log("B2 capture…");
+  const r = runNode(["B2", "--n", String(QUICK ? 20_000 : 100_000)]);
+  results.B2 = r;
+  row("B2", `capture, ${r.requests.toLocaleString("en-US")} requests (${r.events.toLocaleString("en-US")} events)`, r.eventsPerSec, "events/s",
+    `toRecord only ${Math.round(r.baselinePerSec).toLocaleString("en-US")}/s`, r.ratio, "≥ 200,000 events/s", r.eventsPerSec >= 200_000);
+  const heaps = r.checkpoints.map((c) => c.heapMB);
+  const flat = heaps.length >= 2 && heaps.every((h) => h !== null) ? Math.max(...heaps.slice(1)) - Math.min(...heaps.slice(1)) : null;
+  for (const c of r.checkpoints) {
+    const last = c === r.checkpoints[r.checkpoints.length - 1];
+    row("B2", `retained heap after ${c.requests.toLocaleString("en-US")} requests (${c.stored.toLocaleString("en-US")} stored; storage.session ${c.storageMB.toFixed(1)} MB apart)`,
+      c.heapMB, "MB", "heap before start", null, last ? "≤ 30 MB, flat" : "≤ 30 MB",
+      c.heapMB === null ? null : c.heapMB <= 30 && (!last || flat === null || flat <= 0.1 * Math.max(...heaps)));
+  }
+}
+
+if (ONLY.has("B3")) {
+  log(`B3 page cost (bench/page-cost.mjs, ${ROUNDS} rounds)…`);
+  if (!existsSync(join(EXT, "manifest.json"))) throw new Error(`B3 needs the built extension at ${EXT} (node scripts/build.mjs --target chrome --no-cli --out bench/tmp/dist)`);
+  const dir = mkdtempSync(join(tmpdir(), "cors-lens-b3-"));
+  const out = join(dir, "page.json");
+  const args = [join(root, "bench/page-cost.mjs"), "--ext", EXT, "--rounds", String(ROUNDS), "--out", out];
+  if (QUICK) args.push("--requests", "500", "--warmup", "50");
+  // Its own report (per round, its tables) goes to stderr: the one table on stdout is this one.
+  const r = spawnSync(process.execPath, args, { stdio: ["ignore", 2, "inherit"] });
+  if (r.status !== 0) throw new Error(`page-cost.mjs failed (exit ${r.status})`);
+  const page = JSON.parse(readFileSync(out, "utf8"));
+  rmSync(dir, { recursive: true, force: true });
+  results.B3 = page;
+  const arm = (id) => page.arms.find((a) => a.arm === id);
+  const D = arm("D");
+  for (const a of page.arms) {
+    let target = "", met = null;
+    if (a.arm === "B") { target = "≤ 1.05× A"; met = a.ratio <= 1.05; }
+    if (a.arm === "C" && D) { target = `≤ D (${D.ratio.toFixed(2)}×)`; met = a.ratio <= D.ratio; }
+    const spread = a.arm === "A2" ? ` (A/A spread ${page.aaSpread.map((x) => x.toFixed(2)).join("–")})` : "";
+    row("B3", `${a.label.replace(/\s+/g, " ")}${spread}`, a.addedMsPerRequest, "added ms/request",
+      `A ${arm("A").medianMs} ms`, a.ratio, target, met);
+  }
+}
+
+if (ONLY.has("B4")) {
+  log("B4 panel…");
+  const { runPanel } = await import(pathToFileURL(join(tmp, "panel-driver.mjs")).href);
+  const r = await runPanel({ root, pageJs: join(tmp, "panel-page.js"), chromium: CHROMIUM, rounds: QUICK ? 2 : 5, trace: opt("trace", undefined) });
+  results.B4 = r;
+  const [small, big] = [r.arms[0], r.arms[r.arms.length - 1]];
+  const base = `${small.n} exchanges`;
+  row("B4", `first render, ${big.n.toLocaleString("en-US")} exchanges (of it: JSON.parse of the ${big.snapshotMB.toFixed(1)} MB snapshot ${big.parseMs.toFixed(0)} ms, validation ~${big.validateMs.toFixed(0)} ms)`, big.firstRenderMs, "ms",
+    `${base}: ${small.firstRenderMs.toFixed(1)} ms`, big.firstRenderMs / small.firstRenderMs, "≤ 100 ms", big.firstRenderMs <= 100);
+  row("B4", `filter keystroke (median; p95 ${big.keyP95Ms.toFixed(1)} ms)`, big.keyMs, "ms",
+    `${base}: ${small.keyMs.toFixed(1)} ms`, big.keyMs / small.keyMs, "≤ 16 ms", big.keyMs <= 16);
+  row("B4", `scroll step, 1000 px (median; p95 ${big.scrollP95Ms.toFixed(1)} ms)`, big.scrollMs, "ms",
+    `${base}: ${small.scrollMs.toFixed(1)} ms`, big.scrollMs / small.scrollMs, "— (a frame: 16.7 ms)", null);
+}
+
+results.loadAverage1m.end = loadavg()[0];
+results.rows = rows;
+
+// ---- the table ----
+const fmt = (v) => (v === null || v === undefined ? "—" : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString("en-US")
+  : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const table = [["bench", "what", "value", "unit", "baseline (same run)", "× baseline", "target", "met"]];
+for (const r of rows) {
+  table.push([r.bench, r.what, fmt(r.value), r.unit, r.baseline, r.ratio === null ? "—" : `${r.ratio.toFixed(2)}×`, r.target || "—",
+    r.met === null ? "—" : r.met ? "met" : "MISSED"]);
+}
+const widths = table[0].map((_, i) => Math.max(...table.map((t) => String(t[i]).length)));
+const line = (t) => "| " + t.map((c, i) => (i === 2 || i === 5 ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(" | ") + " |";
+console.log(line(table[0]));
+console.log("|" + widths.map((w, i) => (i === 2 || i === 5 ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|") + "|");
+for (const t of table.slice(1)) console.log(line(t));
+console.log(`\n${results.machine.cores} cores (${results.machine.cpu}), node ${process.version}, commit ${results.commit}; load average ${results.loadAverage1m.start.toFixed(1)} → ${results.loadAverage1m.end.toFixed(1)}${QUICK ? "; --quick" : ""}`);
+
+if (OUT !== "-") {
+  writeFileSync(OUT, JSON.stringify(results, (k, v) => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v), 2) + "\n");
+  console.log(`wrote ${OUT}`);
+}
