@@ -7,8 +7,10 @@ import { diagnose } from "../core/diagnose";
 import { readExchanges } from "../core/exchange";
 import { generate, isStack, STACKS } from "../core/fix/index";
 import { isHar, readHar } from "../core/har";
+import { isReport } from "../core/har-export";
 import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
 import { decodeText, parseJson } from "./json";
+import { probe } from "./probe";
 
 /** Inputs larger than this are refused before reading (a HAR with bodies can be huge). */
 export const MAX_INPUT_BYTES = 100 * 1024 * 1024;
@@ -24,6 +26,7 @@ export interface CliIO {
 }
 
 const USAGE = `Usage: cors-lens explain FILE... [--json] [--stack NAME] [--no-color]
+       cors-lens probe URL --origin ORIGIN [--audit] [options]   (see cors-lens probe --help)
        cors-lens --help | --version
 
 Explains why a browser blocked cross-origin requests, and writes the server fix.
@@ -90,10 +93,10 @@ function parseArgs(argv: string[]): Options & { stackName: string | null } {
   return o;
 }
 
-/** Shown text from untrusted input: control characters (terminal escapes) made visible. */
-function clean(s: string): string {
+/** Shown text from untrusted input, on one line: control characters (terminal escapes, line breaks) made visible. */
+export function clean(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
@@ -160,12 +163,19 @@ async function load(file: string, io: CliIO): Promise<Exchange[]> {
     if (!r.ok) throw new InputError(file, `not a valid HAR: ${r.error}`);
     return r.value;
   }
+  // A CORS Lens report (src/core/har-export.ts toReport): its exchanges are diagnosed again.
+  if (isReport(doc)) {
+    if (!Array.isArray(doc.items)) throw new InputError(file, "not a valid CORS Lens report: items must be an array");
+    const rr = readExchanges(doc.items.map((it: unknown) => (typeof it === "object" && it !== null ? (it as { exchange?: unknown }).exchange : it)));
+    if (!rr.ok) throw new InputError(file, `not a valid CORS Lens report: ${rr.error}`);
+    return rr.value;
+  }
   const r = readExchanges(doc);
   if (!r.ok) throw new InputError(file, `not a HAR nor valid exchange JSON: ${r.error}`);
   return r.value;
 }
 
-interface Painter {
+export interface Painter {
   red(s: string): string;
   green(s: string): string;
   yellow(s: string): string;
@@ -174,7 +184,7 @@ interface Painter {
   cyan(s: string): string;
 }
 
-function painter(on: boolean): Painter {
+export function painter(on: boolean): Painter {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
   return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), bold: wrap(1, 22), dim: wrap(2, 22), cyan: wrap(36, 39) };
 }
@@ -253,11 +263,14 @@ export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack
 /** Runs the CLI. Never throws: every failure becomes one line on stderr and exit code 2. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const err = (line: string) => {
-    io.stderr.write(`cors-lens: ${line}\n`);
+    // One line, always: a file name may hold a newline (clean() keeps \n for multi-line reports).
+    io.stderr.write(`cors-lens: ${line.replace(/[\n\r\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`);
     return 2;
   };
   try {
     let opts: ReturnType<typeof parseArgs>;
+    // `probe` has its own options (src/cli/probe.ts).
+    if (argv[0] === "probe") return await probe(argv.slice(1), io);
     try {
       opts = parseArgs(argv);
     } catch (e) {
@@ -281,15 +294,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     if (opts.files.filter((f) => f === "-").length > 1) return err('"-" (standard input) can be given only once');
 
+    // Each unreadable file gets its one line on stderr; the readable ones are still reported, and the
+    // exit status is 2 (bad input) whatever they hold.
     const inputs: Array<{ file: string; exchanges: Exchange[] }> = [];
+    let unreadable = 0;
     for (const file of opts.files) {
       try {
         inputs.push({ file, exchanges: await load(file, io) });
       } catch (e) {
-        if (e instanceof InputError) return err(`${clean(file === "-" ? "(stdin)" : file)}: ${e.message}`);
-        throw e;
+        if (!(e instanceof InputError)) throw e;
+        err(`${clean(file === "-" ? "(stdin)" : file)}: ${e.message}`);
+        unreadable++;
       }
     }
+    if (inputs.length === 0) return 2;
+    const exitCode = (blocked: boolean) => (unreadable > 0 ? 2 : blocked ? 1 : 0);
 
     const results: Array<{ input: number; ex: Exchange; d: Diagnosis }> = [];
     for (const [input, { file, exchanges }] of inputs.entries()) {
@@ -308,8 +327,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
     if (opts.json) {
       const list = results.map(({ ex, d }) => (stack ? { ...d, fix: tryFix(stack, d, ex).fix } : d));
-      io.stdout.write(JSON.stringify(list, null, 2) + "\n");
-      return blocked ? 1 : 0;
+      // The same JSON value, with the characters JSON.stringify leaves raw (DEL, C1, U+2028/9, bidi) escaped for terminals.
+      io.stdout.write(JSON.stringify(list, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n");
+      return exitCode(blocked);
     }
 
     const env = io.env ?? {};
@@ -318,7 +339,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const blocks: string[] = [];
     for (const [input, { file, exchanges }] of inputs.entries()) {
       const name = file === "-" ? "(stdin)" : file;
-      if (inputs.length > 1) blocks.push(p.bold(`== ${clean(name)}`));
+      if (opts.files.length > 1) blocks.push(p.bold(`== ${clean(name)}`));
       if (exchanges.length === 0) blocks.push(p.dim(`${clean(name)}: no cross-origin requests found`));
       for (const r of results) if (r.input === input) blocks.push(formatHuman(r.ex, r.d, p, stack));
     }
@@ -326,10 +347,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const nNet = results.filter((r) => !r.d.blocked && r.d.networkError).length;
     const nOk = results.length - nBlocked - nNet;
     const summary = [`${results.length} cross-origin request${results.length === 1 ? "" : "s"}`,
-      `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : [])];
+      `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : []),
+      ...(unreadable ? [`${unreadable} unreadable file${unreadable === 1 ? "" : "s"} (see above)`] : [])];
     blocks.push(p.dim(summary.join(", ")));
     io.stdout.write(blocks.join("\n\n") + "\n");
-    return blocked ? 1 : 0;
+    return exitCode(blocked);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return err(`internal error: ${clean(msg.split("\n")[0]!.slice(0, 300))}`);

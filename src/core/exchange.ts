@@ -16,6 +16,22 @@ function fail<T>(error: string): ReadResult<T> {
   return { ok: false, error };
 }
 
+/**
+ * An untrusted value inside an error message: bounded and on one line. JSON.stringify escapes C0 controls
+ * and lone surrogates; DEL, C1 controls, U+2028/U+2029 and bidi overrides are escaped here too.
+ */
+export function quoted(v: string, max = 100): string {
+  const cut = v.length > max ? v.slice(0, max) + "…" : v;
+  // eslint-disable-next-line no-control-regex
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The exchange id as error messages name it: as is when it is a plain short name, else quoted. */
+function shownId(id: string): string {
+  return /^[A-Za-z0-9_.:/#-]{1,64}$/.test(id) ? id : quoted(id, 40);
+}
+
 /** Header maps: lower-cased names; string or string[] values; numbers accepted and stringified. */
 export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
   if (v === undefined || v === null) return { ok: true, value: {} };
@@ -34,7 +50,7 @@ export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
     for (const item of v) {
       if (!isObject(item) || typeof item.name !== "string") return fail(`${where}: a header entry needs a string "name"`);
       const value = str(item.value);
-      if (value === null) return fail(`${where}: header "${item.name}" has no string value`);
+      if (value === null) return fail(`${where}: header ${quoted(item.name)} has no string value`);
       if (++count > LIMITS.headers) return fail(`${where}: more than ${LIMITS.headers} headers`);
       put(item.name, value.slice(0, LIMITS.valueLength));
     }
@@ -45,7 +61,7 @@ export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
     const values = Array.isArray(raw) ? raw : [raw];
     for (const x of values) {
       const value = str(x);
-      if (value === null) return fail(`${where}: header "${name}" must be a string or an array of strings`);
+      if (value === null) return fail(`${where}: header ${quoted(name)} must be a string or an array of strings`);
       if (++count > LIMITS.headers) return fail(`${where}: more than ${LIMITS.headers} headers`);
       put(name, value.slice(0, LIMITS.valueLength));
     }
@@ -71,7 +87,7 @@ function readUrl(v: unknown, where: string): ReadResult<string> {
   try {
     new URL(v);
   } catch {
-    return fail(`${where}: not an absolute URL: ${JSON.stringify(v.slice(0, 200))}`);
+    return fail(`${where}: not an absolute URL: ${quoted(v)}`);
   }
   return { ok: true, value: v };
 }
@@ -81,36 +97,40 @@ export function readExchange(input: unknown, fallbackId = "0"): ReadResult<Excha
   if (!isObject(input)) return fail("an exchange must be a JSON object");
   const id = typeof input.id === "string" ? input.id : typeof input.id === "number" ? String(input.id) : fallbackId;
   const r = input.request;
-  if (!isObject(r)) return fail(`exchange ${id}: "request" must be an object`);
-  const url = readUrl(r.url, `exchange ${id}: request.url`);
+  if (!isObject(r)) return fail(`exchange ${shownId(id)}: "request" must be an object`);
+  const url = readUrl(r.url, `exchange ${shownId(id)}: request.url`);
   if (!url.ok) return url;
   const method = r.method === undefined ? "GET" : r.method;
   if (typeof method !== "string" || method === "" || method.length > 64) {
-    return fail(`exchange ${id}: request.method must be a non-empty string`);
+    return fail(`exchange ${shownId(id)}: request.method must be a non-empty string`);
   }
   if (typeof r.origin !== "string" || r.origin === "") {
-    return fail(`exchange ${id}: request.origin must be a serialized origin or "null"`);
+    return fail(`exchange ${shownId(id)}: request.origin must be a serialized origin or "null"`);
   }
   if (r.origin !== "null") {
+    // The URL parser drops tabs, newlines and surrounding spaces; a serialized origin never has them.
+    // eslint-disable-next-line no-control-regex
+    const spaced = /[\u0000-\u0020\u007f]/.test(r.origin);
     try {
       new URL(r.origin);
+      if (spaced) throw new Error("whitespace");
     } catch {
-      return fail(`exchange ${id}: request.origin is not an origin: ${JSON.stringify(r.origin.slice(0, 200))}`);
+      return fail(`exchange ${shownId(id)}: request.origin is not an origin: ${quoted(r.origin)}`);
     }
   }
   const credentials = r.credentials ?? "unknown";
   if (typeof credentials !== "string" || !CREDENTIALS.includes(credentials)) {
-    return fail(`exchange ${id}: request.credentials must be one of ${CREDENTIALS.join(", ")}`);
+    return fail(`exchange ${shownId(id)}: request.credentials must be one of ${CREDENTIALS.join(", ")}`);
   }
   const mode = r.mode ?? "cors";
   if (typeof mode !== "string" || !MODES.includes(mode)) {
-    return fail(`exchange ${id}: request.mode must be one of ${MODES.join(", ")}`);
+    return fail(`exchange ${shownId(id)}: request.mode must be one of ${MODES.join(", ")}`);
   }
-  const headers = readHeaders(r.headers, `exchange ${id}: request.headers`);
+  const headers = readHeaders(r.headers, `exchange ${shownId(id)}: request.headers`);
   if (!headers.ok) return headers;
   let sentHeaders: Headers | undefined;
   if (r.sentHeaders !== undefined) {
-    const s = readHeaders(r.sentHeaders, `exchange ${id}: request.sentHeaders`);
+    const s = readHeaders(r.sentHeaders, `exchange ${shownId(id)}: request.sentHeaders`);
     if (!s.ok) return s;
     sentHeaders = s.value;
   }
@@ -120,12 +140,12 @@ export function readExchange(input: unknown, fallbackId = "0"): ReadResult<Excha
     // Shorthand: preflight/response at the top level for a one-hop exchange.
     rawHops = [{ url: url.value, preflight: input.preflight ?? null, response: input.response ?? null }];
   }
-  if (!Array.isArray(rawHops) || rawHops.length === 0) return fail(`exchange ${id}: "hops" must be a non-empty array`);
-  if (rawHops.length > LIMITS.hops) return fail(`exchange ${id}: more than ${LIMITS.hops} hops (browsers stop at 20 redirects)`);
+  if (!Array.isArray(rawHops) || rawHops.length === 0) return fail(`exchange ${shownId(id)}: "hops" must be a non-empty array`);
+  if (rawHops.length > LIMITS.hops) return fail(`exchange ${shownId(id)}: more than ${LIMITS.hops} hops (browsers stop at 20 redirects)`);
   const hops: Hop[] = [];
   for (let i = 0; i < rawHops.length; i++) {
     const h = rawHops[i];
-    const where = `exchange ${id}: hops[${i}]`;
+    const where = `exchange ${shownId(id)}: hops[${i}]`;
     if (!isObject(h)) return fail(`${where} must be an object`);
     const hopUrl = h.url === undefined && i === 0 ? url : readUrl(h.url, `${where}.url`);
     if (!hopUrl.ok) return hopUrl;

@@ -65,6 +65,9 @@ function isSimpleRange(v: string): boolean {
 
 /** https://fetch.spec.whatwg.org/#cors-safelisted-request-header (one header). */
 export function isSafelistedRequestHeader(name: string, value: string): boolean {
+  // Headers hold normalized values (https://fetch.spec.whatwg.org/#concept-header-value-normalize):
+  // a script's " text/plain" is sent, and checked, as "text/plain".
+  value = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
   if (value.length > 128) return false;
   switch (name.toLowerCase()) {
     case "accept":

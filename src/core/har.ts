@@ -78,6 +78,10 @@ interface Entry {
   resourceType: string | null;
   pageref: string | null;
   initiator: string | undefined;
+  /** CORS Lens' own export marker (`_corsLens`, src/core/har-export.ts): what a HAR cannot say. */
+  lens: Lens | null;
+  /** `_fromCache` on a preflight: the browser answered it from its preflight cache. */
+  fromCache: boolean;
   preflight: boolean;
   /** For a preflight: the method it asks for (Access-Control-Request-Method), normalized. */
   forMethod: string | null;
@@ -143,6 +147,8 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
   if (!isObject(req)) return fail(`${where}.request must be an object`);
   if (typeof req.url !== "string") return fail(`${where}.request.url must be a string`);
   if (typeof req.method !== "string") return fail(`${where}.request.method must be a string`);
+  // The same bounds as exchange JSON (exchange.ts readExchange): every exchange read from a HAR is a valid one.
+  if (req.method.trim() === "" || req.method.length > 64) return fail(`${where}.request.method must be a method name (1 to 64 characters)`);
   if (req.url.length > LIMITS.urlLength) return fail(`${where}.request.url is longer than ${LIMITS.urlLength} characters`);
   const reqHeaders = readHeaders(req.headers, `${where}.request.headers`);
   if (!reqHeaders.ok) return reqHeaders;
@@ -161,10 +167,10 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
   const url = stripFragment(req.url);
   if (!isHttp(url) || originOf(url) === null) return { ok: true, value: null };
 
-  const wire: Headers = {};
-  for (const [name, value] of Object.entries(reqHeaders.value)) if (!name.startsWith(":")) wire[name] = value;
-  const resH: Headers = {};
-  for (const [name, value] of Object.entries(resHeaders.value)) if (!name.startsWith(":")) resH[name] = value;
+  // Object.fromEntries makes own data properties: a header named "__proto__" stays a header (an
+  // assignment would replace the object's prototype instead).
+  const wire: Headers = Object.fromEntries(Object.entries(reqHeaders.value).filter(([name]) => !name.startsWith(":")));
+  const resH: Headers = Object.fromEntries(Object.entries(resHeaders.value).filter(([name]) => !name.startsWith(":")));
 
   let error: string | null | undefined;
   if (typeof response._error === "string" && response._error !== "") error = response._error.slice(0, 200);
@@ -205,11 +211,29 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
       resourceType,
       pageref: typeof raw.pageref === "string" ? raw.pageref : null,
       initiator: readInitiator(raw._initiator),
+      lens: readLens(raw._corsLens),
+      fromCache: typeof raw._fromCache === "string" && raw._fromCache !== "",
       preflight,
       forMethod: preflight && acrm ? normalizeMethod(acrm.trim()) : null,
       forHeaders: preflight ? listNames(headerValue(wire, "access-control-request-headers")) : [],
     },
   };
+}
+
+interface Lens {
+  id: string | null;
+  credentials: CredentialsMode | "unknown";
+  mode: RequestMode;
+}
+
+/** `_corsLens: { v: 1, id, credentials, mode }` as CORS Lens exports it; anything else is ignored. */
+function readLens(v: unknown): Lens | null {
+  if (!isObject(v) || v.v !== 1) return null;
+  const credentials = ["include", "same-origin", "omit", "unknown"].includes(v.credentials as string)
+    ? (v.credentials as CredentialsMode | "unknown") : "unknown";
+  const mode = ["cors", "no-cors", "same-origin"].includes(v.mode as string) ? (v.mode as RequestMode) : "cors";
+  const id = typeof v.id === "string" && v.id.length <= 1000 ? v.id : null;
+  return { id, credentials, mode };
 }
 
 /** Page URL origins by page id (Chrome puts the page URL in pages[].title). */
@@ -383,7 +407,7 @@ function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<numbe
 
 /** Headers the script set: the wire headers minus what the browser added. */
 function scriptHeadersOf(e: Entry, preflight: Entry | null): Headers {
-  const out: Headers = {};
+  const out: Headers = Object.create(null); // no inherited names ("constructor", "__proto__")
   const allowed = preflight ? new Set(preflight.forHeaders) : null;
   for (const [name, value] of Object.entries(e.wire)) {
     if (isForbiddenRequestHeader(name)) continue;
@@ -399,7 +423,7 @@ function scriptHeadersOf(e: Entry, preflight: Entry | null): Headers {
     // Named in the preflight but absent from the (provisional) headers: the value is unknown.
     for (const name of allowed) if (!(name in out) && !isForbiddenRequestHeader(name)) out[name] = "";
   }
-  return out;
+  return { ...out };
 }
 
 function hasCookie(e: Entry): boolean {
@@ -448,7 +472,7 @@ export function readHar(doc: unknown): ReadResult<Exchange[]> {
   const exchanges: Array<{ at: number; exchange: Exchange }> = [];
   for (const head of requests) {
     if (continuation.has(head.index)) continue;
-    const mode = requestMode(head);
+    const mode = head.lens?.mode ?? requestMode(head);
     if (mode === null) continue;
     const origin = requestOrigin(head, pages);
     if (origin === null) continue;
@@ -460,11 +484,12 @@ export function readHar(doc: unknown): ReadResult<Exchange[]> {
       seen.add(cur.index);
     }
     const crossAt = chain.findIndex((e) => originOf(e.url) !== origin);
-    if (crossAt === -1) continue; // same-origin all the way: not a CORS exchange
+    if (crossAt === -1 && !head.lens) continue; // same-origin all the way: not a CORS exchange (unless CORS Lens recorded it)
 
     const hops: Hop[] = chain.map((e) => {
       const pre = preflightFor.get(e.index) ?? null;
       const hop: Hop = { url: e.url, preflight: pre ? responseOf(pre) : null, response: responseOf(e) };
+      if (pre?.fromCache && !hop.preflight) hop.preflightCached = true;
       return hop;
     });
     const headPreflight = preflightFor.get(head.index) ?? null;
@@ -474,18 +499,18 @@ export function readHar(doc: unknown): ReadResult<Exchange[]> {
 
     // Credentials: a HAR never states the mode; a Cookie sent to a cross-origin hop is the evidence,
     // kept in sentHeaders so that diagnose() infers "include" and marks it inferred.
-    const evidence = chain.slice(crossAt).find(hasCookie);
-    const sentFrom = evidence ?? chain[crossAt]!;
+    const evidence = chain.slice(Math.max(crossAt, 0)).find(hasCookie);
+    const sentFrom = evidence ?? chain[Math.max(crossAt, 0)]!;
     const sentHeaders: Headers = { ...sentFrom.wire };
     if (evidence && headerValue(sentHeaders, "cookie") === null) {
       sentHeaders.cookie = `(${evidence.cookieCount} cookie${evidence.cookieCount === 1 ? "" : "s"} listed in request.cookies)`;
     }
-    const credentials: CredentialsMode | "unknown" = "unknown";
+    const credentials: CredentialsMode | "unknown" = head.lens?.credentials ?? "unknown";
 
     const last = chain[chain.length - 1]!;
     const failedPreflight = chain.map((e) => preflightFor.get(e.index)).find((p) => p && typeof p.error === "string");
     const exchange: Exchange = {
-      id: `har:${head.index}`,
+      id: head.lens?.id ?? `har:${head.index}`,
       request: { url: head.url, method: head.method, origin, credentials, mode, headers, sentHeaders },
       hops,
     };
@@ -503,8 +528,7 @@ export function readHar(doc: unknown): ReadResult<Exchange[]> {
     if (paired.has(p.index) || !p.forMethod) continue;
     const origin = requestOrigin(p, pages);
     if (origin === null || originOf(p.url) === origin) continue;
-    const headers: Headers = {};
-    for (const name of p.forHeaders) if (!isForbiddenRequestHeader(name)) headers[name] = "";
+    const headers: Headers = Object.fromEntries(p.forHeaders.filter((name) => !isForbiddenRequestHeader(name)).map((name) => [name, ""]));
     const exchange: Exchange = {
       id: `har:${p.index}`,
       request: {

@@ -4,7 +4,10 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "p
 import type { Stack } from "../core/types";
 import { MSG, type PanelMessage } from "../shared/protocol";
 import { openConnection, type Connection, type ConnectionOptions } from "./connection";
-import { Detail } from "./Detail";
+import { version } from "../../package.json";
+import { toHar, toReport } from "../core/har-export";
+import { Detail, type CopyWhat } from "./Detail";
+import { isMasked, MASK } from "./headers";
 import type { PanelPlatform } from "./platform";
 import { RequestList } from "./RequestList";
 import { EMPTY_PREFS, loadStackPrefs, STACK_PREFS_KEY, withChoice, type StackPrefs } from "./stack";
@@ -28,7 +31,7 @@ export function themeFrom(name: string | null | undefined): Theme {
   return name === "dark" ? "dark" : "light";
 }
 
-type Copied = { what: "fix" | "json"; ok: boolean } | null;
+type Copied = { what: CopyWhat; ok: boolean } | null;
 
 export function App(props: AppProps): JSX.Element {
   const { platform, tabId } = props;
@@ -86,7 +89,7 @@ export function App(props: AppProps): JSX.Element {
 
   // "Copied" stays visible for a moment.
   const copyTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const copy = useCallback((what: "fix" | "json", text: string) => {
+  const copy = useCallback((what: CopyWhat, text: string) => {
     void platform.copyText(text).then((ok) => {
       setCopied({ what, ok });
       if (copyTimer.current) clearTimeout(copyTimer.current);
@@ -123,6 +126,22 @@ export function App(props: AppProps): JSX.Element {
   const onMove = useCallback((to: number | "first" | "last") => dispatch({ type: "move", to }), []);
   const onOpen = useCallback(() => dispatch({ type: "open" }), []);
 
+  // Export HAR / report: the shown requests, masked except the one request whose secrets the user
+  // revealed (reveal is per selected request; it must not unmask every other exported request).
+  const download = useMemo(() => platform.download?.bind(platform), [platform]);
+  const onExport = useCallback((kind: "har" | "report") => {
+    if (!download) return;
+    const revealed = state.reveal ? state.selectedId : null;
+    const meta = { version, pageUrl: state.pageUrl, reveal: (id: string) => id === revealed, isSecret: isMasked, mask: MASK };
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    const site = (state.site ?? "requests").replace(/[^A-Za-z0-9.-]/g, "_");
+    if (kind === "har") {
+      void download(`cors-lens-${site}-${stamp}.har`, JSON.stringify(toHar(visible, meta), null, 2), "application/json");
+    } else {
+      void download(`cors-lens-report-${site}-${stamp}.json`, JSON.stringify(toReport(visible, meta), null, 2), "application/json");
+    }
+  }, [download, visible, state.pageUrl, state.reveal, state.selectedId, state.site]);
+
   const emptyText = useMemo(() => {
     if (tabId === null) return <>Open this panel from DevTools (or add <code>?tabId=N</code> to its URL).</>;
     if (!state.ready) return "Connecting to CORS Lens…";
@@ -157,6 +176,7 @@ export function App(props: AppProps): JSX.Element {
         blocked={blocked}
         dropped={state.dropped}
         connection={state.connection}
+        onExport={download ? onExport : undefined}
       />
       {gap ? (
         <div class="capture-bar" role="status">

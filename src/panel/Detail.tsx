@@ -5,13 +5,18 @@ import { codeInfo, mdnUrl } from "../core/codes";
 import { corsUnsafeRequestHeaderNames, normalizeMethod } from "../core/fetch";
 import type { Stack } from "../core/types";
 import type { Entry } from "../shared/protocol";
+import { AuditView } from "./AuditView";
+import { CookieView } from "./CookieView";
 import { FixView } from "./FixView";
-import { exchangeJson } from "./headers";
+import { toCurl, toFetch } from "../core/reproduce";
+import { exchangeJson, isMasked, MASK } from "./headers";
 import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
 import { failingRecord, stageLabel, stagesOf } from "./stages";
 import type { StackPrefs } from "./stack";
 import { statusOf } from "./state";
+
+export type CopyWhat = "fix" | "json" | "curl" | "fetch";
 
 export interface DetailProps {
   entry: Entry;
@@ -20,8 +25,8 @@ export interface DetailProps {
   onClose(): void;
   prefs: StackPrefs;
   onChooseStack(origin: string, stack: Stack): void;
-  onCopy(what: "fix" | "json", text: string): void;
-  copied: { what: "fix" | "json"; ok: boolean } | null;
+  onCopy(what: CopyWhat, text: string): void;
+  copied: { what: CopyWhat; ok: boolean } | null;
 }
 
 function Section(props: { title: string; id: string; children: ComponentChildren; extra?: JSX.Element }): JSX.Element {
@@ -156,6 +161,10 @@ export function Detail(props: DetailProps): JSX.Element {
         <span class="detail-title mono" title={ex.request.url}>{ex.request.method} {ex.request.url}</span>
         <span class="copy-status" role="status" aria-live="polite">{copyLabel}</span>
         <button type="button" onClick={() => props.onCopy("json", exchangeJson(ex, props.reveal))}>Copy as JSON</button>
+        <button type="button" title="The preflight and the request, to replay from a terminal"
+          onClick={() => props.onCopy("curl", toCurl(ex, { reveal: props.reveal, isSecret: isMasked, mask: MASK }))}>Copy as curl</button>
+        <button type="button" title="The request as a fetch() call, as DevTools writes it"
+          onClick={() => props.onCopy("fetch", toFetch(ex, { reveal: props.reveal, isSecret: isMasked, mask: MASK }))}>Copy as fetch</button>
         <button type="button" class="close" aria-label="Close detail" title="Close (Esc)" onClick={props.onClose}>×</button>
       </div>
       <div class="detail-body">
@@ -174,11 +183,13 @@ export function Detail(props: DetailProps): JSX.Element {
             </ul>
           </Section>
         ) : null}
+        <AuditView entry={props.entry} />
         {needsFix && !d.networkError ? (
           <Section title="Fix" id="sec-fix">
             <FixView entry={props.entry} prefs={props.prefs} onChooseStack={props.onChooseStack} onCopy={props.onCopy} />
           </Section>
         ) : null}
+        <CookieView entry={props.entry} reveal={props.reveal} />
         <Section title="Headers" id="sec-headers" extra={revealButton}>
           <HeaderTable caption="Request headers set by the script" headers={ex.request.headers} reveal={props.reveal}
             culprit={d.code?.startsWith("HeaderDisallowed") ? d.failedParameter : null} emptyText="None." />

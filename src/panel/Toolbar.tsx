@@ -17,6 +17,8 @@ export interface ToolbarProps {
   blocked: number;
   dropped: number;
   connection: ConnectionStatus;
+  /** Export the shown requests as a HAR / a JSON report of diagnoses (absent: no buttons). */
+  onExport?(kind: "har" | "report"): void;
 }
 
 const CONNECTION_TEXT: Record<ConnectionStatus, string> = {
@@ -62,6 +64,15 @@ export function Toolbar(props: ToolbarProps): JSX.Element {
       {props.site ? (
         <Toggle label={`Always capture on ${props.site}`} checked={props.alwaysCapture} onChange={props.onAlwaysCapture}
           title="Capture this site fully even when DevTools is closed" />
+      ) : null}
+      {props.onExport ? (
+        <>
+          <span class="sep" aria-hidden="true" />
+          <button type="button" class="export" disabled={props.shown === 0} title="Save the shown requests as a HAR file (secrets masked unless revealed)"
+            onClick={() => props.onExport?.("har")}>Export HAR</button>
+          <button type="button" class="export" disabled={props.shown === 0} title="Save the diagnoses of the shown requests as JSON (cors-lens explain reads it)"
+            onClick={() => props.onExport?.("report")}>Export report</button>
+        </>
       ) : null}
       <span class="spacer" />
       {props.connection !== "connected" ? <span class="connection" role="status">{CONNECTION_TEXT[props.connection]}</span> : null}

@@ -19,10 +19,10 @@ export function headerRows(headers: Headers | null | undefined): Array<[string, 
   return rows;
 }
 
+// fromEntries defines own properties: a header named "__proto__" stays a header.
 function maskHeaders(h: Headers): Headers {
-  const out: Headers = {};
-  for (const [name, v] of Object.entries(h)) out[name] = isMasked(name) ? (Array.isArray(v) ? v.map(() => MASK) : MASK) : v;
-  return out;
+  return Object.fromEntries(Object.entries(h).map(([name, v]) =>
+    [name, isMasked(name) ? (Array.isArray(v) ? v.map(() => MASK) : MASK) : v]));
 }
 
 function maskRecord(r: ResponseRecord | null): ResponseRecord | null {

@@ -5,6 +5,7 @@
 // It reads the raw extension namespace (Firefox's promise-based `browser`, else Chrome's `chrome`, whose
 // MV3 APIs used here also return promises or are synchronous) instead of importing
 // webextension-polyfill, so that this module loads in jsdom tests and in a normal tab.
+import { schemefulSite } from "../core/cookies";
 import { PORT_NAME } from "../shared/protocol";
 
 /** A runtime port as the panel sees it. */
@@ -26,6 +27,8 @@ export interface PanelPlatform {
   onThemeChanged(cb: (theme: string) => void): () => void;
   /** Writes text to the clipboard; resolves false when every method was refused. */
   copyText(text: string): Promise<boolean>;
+  /** Saves text as a file (Export HAR / report); resolves false when it could not. Optional: fakes may omit it. */
+  download?(filename: string, text: string, mime: string): Promise<boolean>;
 }
 
 // ---- Minimal structural types of the raw namespaces used here ----
@@ -117,6 +120,31 @@ function execCommandCopy(text: string, doc: Document | undefined): boolean {
   }
 }
 
+// ---- Download ----
+
+/**
+ * A Blob URL and a clicked <a download>: works in a DevTools panel and in a normal tab without the
+ * "downloads" permission. The URL is revoked a moment later (revoking at once can cancel the download in Chrome).
+ */
+export async function downloadText(filename: string, text: string, mime: string, doc: Document | undefined = typeof document !== "undefined" ? document : undefined): Promise<boolean> {
+  if (!doc?.body || typeof URL.createObjectURL !== "function") return false;
+  try {
+    const url = URL.createObjectURL(new Blob([text], { type: mime }));
+    const a = doc.createElement("a");
+    a.href = url;
+    a.download = filename;
+    a.rel = "noopener";
+    a.style.display = "none";
+    doc.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // ---- The real implementation ----
 
 function wrapPort(port: RawPort): PanelPort {
@@ -189,7 +217,92 @@ export function createBrowserPanelPlatform(): PanelPlatform {
       return () => ev.removeListener?.(f);
     },
     copyText: (text) => copyText(text),
+    download: (filename, text, mime) => downloadText(filename, text, mime),
   };
+}
+
+// ---- Cookies: the jar, read on demand by the cookie section (src/panel/CookieView.tsx) ----
+
+/** What chrome.cookies / browser.cookies return (the fields CORS Lens uses). */
+export interface RawCookie {
+  name: string; value?: string; domain: string; hostOnly: boolean; path: string; secure: boolean; httpOnly?: boolean;
+  sameSite?: string; partitionKey?: { topLevelSite?: string; hasCrossSiteAncestor?: boolean } | null;
+}
+interface RawCookies {
+  getAll(details: { url?: string; domain?: string; partitionKey?: { topLevelSite?: string } }): Promise<RawCookie[]>;
+}
+interface RawTabs { get(id: number): Promise<{ url?: string }> }
+
+export interface CookieJarRead {
+  cookies: RawCookie[];
+  /** The inspected tab's top-level URL now (null when unknown). */
+  topLevelUrl: string | null;
+  /** Whether cookies of other partitions (CHIPS) could be listed too, or only the top-level site's. */
+  allPartitions: boolean;
+  /** Set when the jar could not be read (no permission, not in an extension page). */
+  error?: string;
+}
+
+function panelTabId(): number | null {
+  const id = inspectedTabId();
+  if (id !== null) return id;
+  const q = typeof location !== "undefined" ? Number(new URLSearchParams(location.search).get("tabId")) : NaN;
+  return Number.isInteger(q) && q >= 0 ? q : null;
+}
+
+/**
+ * Every cookie the browser holds for `url`'s site, with partitioned (CHIPS) ones. Reads by domain, not by
+ * url: getAll({url}) leaves out the cookies whose Path or Secure flag do not match, which are exactly the
+ * ones to explain. Partitions: Firefox and Chrome 119+ read every partition with `partitionKey: {}`
+ * (https://developer.chrome.com/docs/extensions/reference/api/cookies#type-CookieDetails); a browser that
+ * refuses it gets the top-level site's partition only ({topLevelSite}), then unpartitioned cookies.
+ */
+export async function readCookieJar(url: string, domain: string): Promise<CookieJarRead> {
+  const g = globalThis as { browser?: { cookies?: RawCookies; tabs?: RawTabs }; chrome?: { cookies?: RawCookies; tabs?: RawTabs } };
+  const ns = rawNamespace() === (g.browser as unknown) ? g.browser : g.chrome;
+  const api = ns?.cookies;
+  let topLevelUrl: string | null = null;
+  const tab = panelTabId();
+  if (tab !== null && ns?.tabs) {
+    try {
+      const t = await ns.tabs.get(tab);
+      topLevelUrl = typeof t?.url === "string" && t.url ? t.url : null;
+    } catch {
+      // the tab is gone: the exchange's origin stands in for it
+    }
+  }
+  if (!api) return { cookies: [], topLevelUrl, allPartitions: false, error: "The cookies API is not available here (not an extension page, or the permission is missing)." };
+  const all: RawCookie[] = [];
+  const add = (list: unknown) => { if (Array.isArray(list)) all.push(...(list as RawCookie[])); };
+  try {
+    add(await api.getAll({ domain }));
+    add(await api.getAll({ url }));
+  } catch (e) {
+    return { cookies: [], topLevelUrl, allPartitions: false, error: `The browser refused to list cookies: ${String(e)}` };
+  }
+  let allPartitions = false;
+  try {
+    add(await api.getAll({ domain, partitionKey: {} }));
+    allPartitions = true;
+  } catch {
+    // no "every partition" query here: read the top-level site's partition below
+  }
+  if (!allPartitions && topLevelUrl) {
+    try {
+      const topLevelSite = schemefulSite(topLevelUrl);
+      if (topLevelSite) add(await api.getAll({ domain, partitionKey: { topLevelSite } }));
+    } catch {
+      // no partitioned cookies (an older browser): unpartitioned only
+    }
+  }
+  const seen = new Set<string>();
+  const cookies = all.filter((c) => {
+    const k = `${c.name}\u0000${c.domain}\u0000${c.path}\u0000${c.partitionKey?.topLevelSite ?? ""}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return { cookies, topLevelUrl, allPartitions };
 }
 
 // ---- The devtools page ----

@@ -305,7 +305,7 @@ describe("the CORS panel in Chromium", () => {
     expect(d.facts.Firefox).toBe("CORSNotSupportingCredentials");
     expect(d.facts.Credentials).toBe("include");
     expect(d.marks).toEqual([]);
-    expect(d.sections).toEqual(["Stages", "Failing header", "Explanation", "Fix", "Headers"]);
+    expect(d.sections).toEqual(["Stages", "Failing header", "Explanation", "Fix", "Cookies", "Headers"]);
   });
 
   test("preflight without Access-Control-Allow-Credentials: the preflight fails, the header shown as missing", async () => {
@@ -361,7 +361,7 @@ describe("the CORS panel in Chromium", () => {
     const d = await readDetail(panel);
     expect(d.message).toBe("The request passes every CORS check.");
     expect(d.stages.map((x) => [x.title, x.status, x.failing])).toEqual([["Preflight OPTIONS", "204", false], ["PUT request", "200", false]]);
-    expect(d.sections).toEqual(["Stages", "Explanation", "Headers"]);
+    expect(d.sections).toEqual(["Stages", "Explanation", "Security audit (1)", "Cookies", "Headers"]);
     expect(d.facts.Chrome).toBe("—");
   });
 

@@ -15,6 +15,7 @@
 // array value becomes several lines. Content-Length and Connection are added unless given.
 import { STATUS_CODES } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import type { Headers, Hop } from "../../src/core/types";
 
 export interface LabRequest {
@@ -144,7 +145,12 @@ function chunkedLength(buf: Buffer, from: number): number {
   }
 }
 
-export async function startLab(): Promise<Lab> {
+export interface LabOptions {
+  /** Serve TLS (https) with this key and certificate (PEM) instead of plain HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const scenarios = new Map<string, Hop[]>();
   const logs = new Map<string, LabLogEntry[]>();
   const routes = new Map<string, LabHandler>();
@@ -227,7 +233,10 @@ export async function startLab(): Promise<Lab> {
     });
   }
 
-  const server: Server = createServer(onConnection);
+  // TLS sockets carry the same plain HTTP/1.1 once decrypted: one handler for both.
+  const server: Server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, (s) => onConnection(s))
+    : createServer(onConnection);
   await new Promise<void>((resolveListen, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolveListen());

@@ -221,9 +221,13 @@ describe("exit 2 with one clear line on stderr", () => {
     expect(c.reads).toEqual([]);
   });
 
-  test("the first bad file stops the run before anything is printed", async () => {
+  test("a bad file gets its one line on stderr; the good files are still reported, and the exit status is 2", async () => {
     const c = mkIO({ "ok.json": example("passing-credentialed-put.json"), "bad.json": "[" });
-    await fails(["explain", "ok.json", "bad.json"], c, /^cors-lens: bad\.json: not JSON/);
+    expect(await run(["explain", "ok.json", "bad.json"], c.io)).toBe(2);
+    expect(c.err()).toMatch(/^cors-lens: bad\.json: not JSON[^\n]*\n$/);
+    expect(c.out()).toContain("== ok.json");
+    expect(c.out()).toMatch(/^OK PUT /m);
+    expect(c.out()).toContain("1 unreadable file (see above)");
   });
 
   test("unknown stack lists the valid ones", async () => {

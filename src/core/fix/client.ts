@@ -12,12 +12,12 @@ const OPTIONAL_HEADERS = new Set(["x-requested-with", "cache-control", "pragma",
 
 function headersOf(v: unknown): Headers {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return {};
-  const out: Headers = {};
+  const out: Headers = Object.create(null); // a header named "__proto__" stays a header
   for (const [k, x] of Object.entries(v)) {
     if (typeof x === "string") out[k.toLowerCase()] = x;
     else if (Array.isArray(x)) out[k.toLowerCase()] = x.filter((y): y is string => typeof y === "string");
   }
-  return out;
+  return { ...out };
 }
 
 /** Only http(s) URLs are printed into client code; anything else gets a placeholder. */

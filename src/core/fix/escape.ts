@@ -170,7 +170,10 @@ export function anchoredRegex(s: string): string {
 /** A hostile value shown in prose: short, on one line, quoted when it holds anything unusual. */
 export function display(s: string, max = 80): string {
   const cut = s.length > max ? s.slice(0, max) + "…" : s;
-  return /^[A-Za-z0-9._~:/[\]@!&'()+,;=%-]*$/.test(s) && s.length <= max && s !== "" ? cut : JSON.stringify(cut);
+  if (/^[A-Za-z0-9._~:/[\]@!&'()+,;=%-]*$/.test(s) && s.length <= max && s !== "") return cut;
+  // JSON.stringify leaves DEL, C1 controls, U+2028/U+2029 (line breaks to many viewers) and bidi overrides as is.
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Literals for each value, joined: `'a', 'b'`. */

@@ -89,12 +89,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function headersOf(v: unknown): Headers {
   if (!isRecord(v)) return {};
-  const out: Headers = {};
+  const out: Headers = Object.create(null); // a header named "__proto__" stays a header
   for (const [k, x] of Object.entries(v)) {
     if (typeof x === "string") out[k.toLowerCase()] = x;
     else if (Array.isArray(x)) out[k.toLowerCase()] = x.filter((y): y is string => typeof y === "string");
   }
-  return out;
+  return { ...out };
 }
 
 function unique(xs: string[]): string[] {

@@ -1,0 +1,466 @@
+// `cors-lens probe URL --origin O`: sends what a browser would send (preflight, actual request,
+// redirects as fetch follows them), records it as an Exchange and diagnoses it with the same core as
+// `explain`. With --audit it also sends hostile origins and reports the ones the server trusts.
+// What Chromium sends: services/network/cors/preflight_controller.cc (CreatePreflightRequest);
+// redirects: https://fetch.spec.whatwg.org/#http-redirect-fetch.
+import { version } from "../../package.json";
+import { audit, type AuditOptions, type Finding, type HostileResult } from "../core/audit";
+import { diagnose } from "../core/diagnose";
+import {
+  corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isToken, needsPreflight, normalizeMethod, originOf,
+} from "../core/fetch";
+import { generate, isStack, STACKS } from "../core/fix/index";
+import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
+import { NetError, send as nodeSend, type HttpOptions, type HttpRequest, type HttpResponse } from "./http";
+import { clean, formatHuman, painter, type CliIO } from "./run";
+
+export const PROBE_USAGE = `Usage: cors-lens probe URL --origin ORIGIN [options]
+
+Sends the requests a browser would send from ORIGIN to URL (the preflight when one is needed, the
+request, redirects as fetch follows them), then explains the result like \`explain\`.
+
+  --origin ORIGIN      the page's origin, e.g. https://app.example.com (or "null")
+  --credentials        the request includes credentials (fetch credentials: "include")
+  --cookie COOKIE      send this Cookie header (implies --credentials)
+  --method METHOD      request method (default GET)
+  --header "NAME: VALUE"  a header the script sets; repeatable
+  --audit              also try hostile origins (evil.example, null, look-alikes of the target and
+                       origin) and report configurations that work but are dangerous
+  --stack NAME         add the server fix for NAME (one of: {stacks})
+  --json               print one JSON object
+  --insecure           accept any TLS certificate (self-signed labs)
+  --timeout SECONDS    per request (default 10)
+  --resolve HOST:PORT:ADDRESS  connect to ADDRESS for HOST:PORT, like curl; repeatable
+  --no-color           no colors
+
+Exit status: 0 not blocked, 1 blocked, 2 bad usage, unreachable host or TLS error.
+`;
+
+const UA = `cors-lens/${version} (probe)`;
+/** https://fetch.spec.whatwg.org/#http-redirect-fetch step 5: more than 20 redirects is a network error. */
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
+/** The invented header a --audit preflight asks for, to see whether Access-Control-Request-Headers is echoed. */
+export const PROBE_HEADER = "x-cors-lens-probe";
+
+export type SendFn = (req: HttpRequest, opts: HttpOptions) => Promise<HttpResponse>;
+
+class UsageError extends Error {}
+
+export interface ProbeOptions {
+  url: string;
+  origin: string;
+  credentials: boolean;
+  cookie: string | null;
+  method: string;
+  headers: Array<[string, string]>;
+  audit: boolean;
+  json: boolean;
+  stack: Stack | null;
+  color: boolean;
+  help: boolean;
+  http: HttpOptions;
+}
+
+function stackIds(): string[] {
+  try {
+    return STACKS.map((s) => s.id);
+  } catch {
+    return [];
+  }
+}
+
+export function parseProbeArgs(argv: string[]): ProbeOptions {
+  const o: ProbeOptions = {
+    url: "", origin: "", credentials: false, cookie: null, method: "GET", headers: [], audit: false, json: false,
+    stack: null, color: true, help: false, http: { timeoutMs: 10000, insecure: false, resolve: new Map() },
+  };
+  const urls: string[] = [];
+  let origin: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    if (name === "--help" || name === "-h") o.help = true;
+    else if (name === "--origin") origin = value();
+    else if (name === "--credentials") o.credentials = true;
+    else if (name === "--cookie") o.cookie = value();
+    else if (name === "--method" || name === "-X") o.method = value();
+    else if (name === "--header" || name === "-H") {
+      const v = value();
+      const c = v.indexOf(":");
+      const n = (c > 0 ? v.slice(0, c) : "").trim().toLowerCase();
+      if (!isToken(n)) throw new UsageError(`--header needs "NAME: VALUE", got ${JSON.stringify(clean(v))}`);
+      if (isForbiddenRequestHeader(n)) {
+        throw new UsageError(`${n} is a forbidden header: a browser never lets a script set it${n === "cookie" ? " (use --cookie)" : ""}`);
+      }
+      const val = v.slice(c + 1).trim();
+      if (/[\r\n\0]/.test(val)) throw new UsageError(`--header ${n}: the value may not contain CR, LF or NUL`);
+      o.headers = o.headers.filter(([h]) => h !== n);
+      o.headers.push([n, val]);
+    } else if (name === "--audit") o.audit = true;
+    else if (name === "--json") o.json = true;
+    else if (name === "--insecure" || name === "-k") o.http.insecure = true;
+    else if (name === "--no-color" || name === "--no-colour") o.color = false;
+    else if (name === "--stack") {
+      const v = value();
+      if (!isStack(v)) throw new UsageError(`unknown stack ${JSON.stringify(clean(v))}; valid stacks: ${stackIds().join(", ")}`);
+      o.stack = v as Stack;
+    } else if (name === "--timeout") {
+      const v = value();
+      const s = Number(v);
+      if (!/^\d+(\.\d+)?$/.test(v) || !(s > 0) || s > 600) throw new UsageError(`--timeout needs SECONDS between 0 and 600, got ${JSON.stringify(clean(v))}`);
+      o.http.timeoutMs = Math.round(s * 1000);
+    } else if (name === "--resolve") {
+      const v = value();
+      const m = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(v);
+      if (!m) throw new UsageError(`--resolve needs HOST:PORT:ADDRESS, got ${JSON.stringify(clean(v))}`);
+      o.http.resolve.set(`${m[1]!.replace(/^\[|\]$/g, "").toLowerCase()}:${m[2]}`, m[3]!.replace(/^\[|\]$/g, ""));
+    } else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${JSON.stringify(clean(a))}`);
+    else urls.push(a);
+  }
+  if (o.help) return o;
+  if (urls.length !== 1) throw new UsageError(urls.length === 0 ? "probe needs a URL" : "probe takes one URL");
+  let url: URL;
+  try {
+    url = new URL(urls[0]!);
+  } catch {
+    throw new UsageError(`not a URL: ${JSON.stringify(clean(urls[0]!.slice(0, 200)))}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`only http and https URLs can be probed, not ${url.protocol}`);
+  url.hash = "";
+  o.url = url.href;
+  if (origin === null) throw new UsageError("probe needs --origin ORIGIN (the origin of the page that makes the request)");
+  if (origin === "null") o.origin = "null";
+  else {
+    const ser = originOf(origin);
+    if (ser === null || ser === "null" || !/^https?:/.test(ser)) throw new UsageError(`--origin needs an http(s) origin such as https://app.example.com, got ${JSON.stringify(clean(origin))}`);
+    o.origin = ser;
+  }
+  if (!isToken(o.method)) throw new UsageError(`not a valid method: ${JSON.stringify(clean(o.method))}`);
+  if (isForbiddenMethod(o.method)) throw new UsageError(`${o.method} is a forbidden method: fetch refuses it`);
+  if (o.cookie !== null) {
+    if (/[\r\n\0]/.test(o.cookie)) throw new UsageError("--cookie may not contain CR, LF or NUL");
+    o.credentials = true;
+  }
+  return o;
+}
+
+/** One request the probe sent, for the report. */
+export interface Sent {
+  kind: "preflight" | "request" | "hostile-preflight" | "hostile-request" | "header-probe";
+  method: string;
+  url: string;
+  origin: string;
+  status: number | null;
+}
+
+interface Session {
+  opts: ProbeOptions;
+  sendFn: SendFn;
+  sent: Sent[];
+}
+
+async function sendLogged(s: Session, kind: Sent["kind"], req: HttpRequest, origin: string): Promise<HttpResponse> {
+  const entry: Sent = { kind, method: req.method, url: req.url, origin, status: null };
+  s.sent.push(entry);
+  const res = await s.sendFn(req, s.opts.http);
+  entry.status = res.status;
+  return res;
+}
+
+function toRecord(r: HttpResponse): ResponseRecord {
+  return { status: r.status, headers: r.headers };
+}
+
+function preflightRequest(url: string, origin: string, method: string, unsafe: string[]): HttpRequest {
+  // Chromium: Access-Control-Request-Headers lower-cased, sorted, joined by "," without spaces; no cookies ever.
+  const headers: Array<[string, string]> = [["accept", "*/*"], ["access-control-request-method", method]];
+  if (unsafe.length) headers.push(["access-control-request-headers", unsafe.join(",")]);
+  headers.push(["origin", origin], ["user-agent", UA]);
+  return { url, method: "OPTIONS", headers };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return "";
+  }
+}
+
+export interface Browsed {
+  exchange: Exchange;
+  diagnosis: Diagnosis;
+}
+
+/** Follows the request the way fetch does, hop by hop, with the CORS checks of the shared core. */
+async function browse(s: Session): Promise<Browsed> {
+  const o = s.opts;
+  let url = o.url;
+  let method = normalizeMethod(o.method);
+  let scriptHeaders: Headers = Object.fromEntries(o.headers);
+  let tainted = false;
+  let corsFlag = false;
+  const hops: Hop[] = [];
+  const firstHost = hostOf(o.url);
+  const sentHeaders: Headers = {};
+  const exchange = (): Exchange => ({
+    id: "probe",
+    request: {
+      url: o.url, method: o.method, origin: o.origin, credentials: o.credentials ? "include" : "omit", mode: "cors",
+      headers: Object.fromEntries(o.headers), ...(Object.keys(sentHeaders).length ? { sentHeaders } : {}),
+    },
+    hops: hops.map((h) => ({ ...h })),
+  });
+  for (let i = 0; ; i++) {
+    const sameOrigin = o.origin !== "null" && originOf(url) === o.origin;
+    if (!sameOrigin) corsFlag = true;
+    const origin = tainted ? "null" : o.origin;
+    const hop: Hop = { url, preflight: null, response: null };
+    hops.push(hop);
+    if (corsFlag && needsPreflight(method, scriptHeaders)) {
+      hop.preflight = toRecord(await sendLogged(s, "preflight", preflightRequest(url, origin, method, corsUnsafeRequestHeaderNames(scriptHeaders)), origin));
+      // A failed preflight stops the browser before the actual request.
+      if (diagnose(exchange()).blocked) break;
+    }
+    const headers: Array<[string, string]> = [["accept", "*/*"]];
+    for (const [n, v] of Object.entries(scriptHeaders)) headers.push([n, Array.isArray(v) ? v.join(", ") : v]);
+    // Browsers send Origin on every CORS request and on same-origin requests other than GET/HEAD.
+    if (corsFlag || (method !== "GET" && method !== "HEAD")) headers.push(["origin", origin]);
+    // Only the cookie given, and only to its own host: a browser sends another host's cookies after a redirect.
+    if (o.credentials && o.cookie !== null && hostOf(url) === firstHost) {
+      headers.push(["cookie", o.cookie]);
+      sentHeaders.cookie = o.cookie;
+    }
+    headers.push(["user-agent", UA]);
+    const res = await sendLogged(s, "request", { url, method, headers }, origin);
+    hop.response = toRecord(res);
+    const loc = REDIRECTS.has(res.status) ? res.headers.location : undefined;
+    const location = Array.isArray(loc) ? loc.join(", ") : loc;
+    if (!location) break;
+    if (diagnose(exchange()).blocked) break;
+    let next: URL;
+    try {
+      next = new URL(location, url);
+    } catch {
+      break;
+    }
+    // Non-http(s) targets and URLs with credentials: the core names the failure on this last hop.
+    if ((next.protocol !== "http:" && next.protocol !== "https:") || next.username || next.password) break;
+    if (i + 1 > MAX_REDIRECTS) throw new NetError("net::ERR_TOO_MANY_REDIRECTS", `more than ${MAX_REDIRECTS} redirects from ${o.url}`);
+    if (((res.status === 301 || res.status === 302) && method === "POST") || (res.status === 303 && method !== "GET" && method !== "HEAD")) {
+      method = "GET";
+      scriptHeaders = Object.fromEntries(Object.entries(scriptHeaders).filter(([n]) => !BODY_HEADERS.includes(n)));
+    }
+    next.hash = "";
+    const cur = originOf(url);
+    if (originOf(next.href) !== cur && cur !== o.origin) tainted = true;
+    url = next.href;
+  }
+  const ex = exchange();
+  return { exchange: ex, diagnosis: diagnose(ex) };
+}
+
+// ---- --audit: hostile origins ------------------------------------------------------------------
+
+export interface HostileOrigin {
+  origin: string;
+  kind: string;
+  sibling?: boolean;
+}
+
+/** The origins an attacker would try against an origin check, given the target URL and the page's origin. */
+export function hostileOrigins(target: string, origin: string): HostileOrigin[] {
+  const out: HostileOrigin[] = [
+    { origin: "https://evil.example", kind: "an unrelated site" },
+    { origin: "null", kind: "an opaque origin: a sandboxed iframe or a data: URL" },
+  ];
+  const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(":");
+  let t = "";
+  try {
+    t = new URL(target).hostname;
+  } catch {
+    // parseProbeArgs checked it
+  }
+  let scheme = "https:";
+  let port = "";
+  let oh = "";
+  if (origin !== "null") {
+    const u = new URL(origin);
+    scheme = u.protocol;
+    port = u.port ? `:${u.port}` : "";
+    oh = u.hostname;
+  }
+  const at = (host: string) => `${scheme}//${host}${port}`;
+  if (t && !isIp(t)) {
+    out.push({ origin: at(`${t}.evil.example`), kind: "the target's host name followed by an attacker's domain" });
+    out.push({ origin: at(`evil${t}`), kind: "the target's host name preceded by an attacker's text" });
+  }
+  if (oh && !isIp(oh)) {
+    const labels = oh.split(".");
+    const site = labels.slice(-2).join(".");
+    out.push({ origin: at(`${oh}.evil.example`), kind: "the origin's host name followed by an attacker's domain" });
+    out.push({ origin: at(`evil${oh}`), kind: "the origin's host name preceded by an attacker's text" });
+    if (site !== oh) {
+      out.push({ origin: at(`${site}.evil.example`), kind: "the origin's site followed by an attacker's domain" });
+      out.push({ origin: at(`evil${site}`), kind: "the origin's site preceded by an attacker's text" });
+    }
+    if (scheme === "https:") out.push({ origin: `http://${oh}${port}`, kind: "the http (unencrypted) version of the origin" });
+    out.push(labels.length >= 3
+      ? { origin: at(`evil-sibling.${labels.slice(1).join(".")}`), kind: "a sibling subdomain of the origin", sibling: true }
+      : { origin: at(`evil.${oh}`), kind: "a subdomain of the origin", sibling: true });
+    const first = oh.indexOf(".");
+    const last = oh.lastIndexOf(".");
+    if (first > 0) out.push({ origin: at(oh.slice(0, first) + "x" + oh.slice(first + 1)), kind: "a look-alike where an unescaped regex dot matches any character" });
+    if (last > first) out.push({ origin: at(oh.slice(0, last) + "x" + oh.slice(last + 1)), kind: "a look-alike where an unescaped regex dot matches any character" });
+  }
+  const seen = new Set<string>([origin]);
+  return out.filter((h) => (seen.has(h.origin) ? false : (seen.add(h.origin), true)));
+}
+
+function header(res: HttpResponse, name: string): string | null {
+  const v = res.headers[name];
+  if (v === undefined) return null;
+  return (Array.isArray(v) ? v : [v]).map((x) => x.trim()).join(", ");
+}
+
+export interface AuditRun {
+  findings: Finding[];
+  hostile: Array<HostileResult & { trusted: boolean; error?: string }>;
+  headerReflection: { header: string; credentials: boolean } | null;
+}
+
+async function auditProbe(s: Session, b: Browsed): Promise<AuditRun> {
+  const o = s.opts;
+  const method = normalizeMethod(o.method);
+  const unsafe = corsUnsafeRequestHeaderNames(Object.fromEntries(o.headers));
+  const results: AuditRun["hostile"] = [];
+  // Side-effect free: an OPTIONS preflight and a GET per origin, never the request's own method, never cookies.
+  for (const h of hostileOrigins(o.url, o.origin)) {
+    const r: AuditRun["hostile"][number] = { origin: h.origin, kind: h.kind, sibling: h.sibling, acao: null, credentials: false, trusted: false };
+    try {
+      const pre = await sendLogged(s, "hostile-preflight", preflightRequest(o.url, h.origin, method === "GET" || method === "HEAD" ? "GET" : method, unsafe), h.origin);
+      const get = await sendLogged(s, "hostile-request", { url: o.url, method: "GET", headers: [["accept", "*/*"], ["origin", h.origin], ["user-agent", UA]] }, h.origin);
+      for (const res of [get, pre]) {
+        const acao = header(res, "access-control-allow-origin");
+        if (acao === h.origin) {
+          r.acao = acao;
+          r.credentials = r.credentials || header(res, "access-control-allow-credentials") === "true";
+          r.trusted = true;
+        } else if (r.acao === null) r.acao = acao;
+      }
+    } catch (e) {
+      r.error = e instanceof Error ? e.message : String(e);
+    }
+    results.push(r);
+  }
+  let headerReflection: AuditRun["headerReflection"] = null;
+  try {
+    const acrh = [...new Set([...unsafe, PROBE_HEADER])].sort();
+    const pre = await sendLogged(s, "header-probe", preflightRequest(o.url, o.origin, method === "GET" || method === "HEAD" ? "PUT" : method, acrh), o.origin);
+    const acah = (header(pre, "access-control-allow-headers") ?? "").toLowerCase().split(",").map((x) => x.trim());
+    if (acah.includes(PROBE_HEADER)) headerReflection = { header: PROBE_HEADER, credentials: header(pre, "access-control-allow-credentials") === "true" };
+  } catch {
+    // an unreachable header probe leaves the suspicion as it is
+  }
+  const evil = results.find((r) => r.origin === "https://evil.example");
+  const opts: AuditOptions = {
+    reflection: evil?.error ? undefined : evil?.trusted ? "confirmed" : "refuted",
+    hostile: results.filter((r) => r.trusted),
+    ...(headerReflection ? { headerReflection } : {}),
+  };
+  return { findings: audit(b.exchange, b.diagnosis, opts), hostile: results, headerReflection };
+}
+
+// ---- output --------------------------------------------------------------------------------------
+
+const SEVERITY_LABEL = { high: "HIGH", medium: "MEDIUM", low: "LOW" } as const;
+
+function formatFindings(findings: Finding[], p: ReturnType<typeof painter>): string {
+  if (findings.length === 0) return `  ${p.green("no dangerous configuration found")}`;
+  const out: string[] = [];
+  const shown = new Set<string>();
+  for (const f of findings) {
+    const sev = f.severity === "high" ? p.red(p.bold("HIGH  ")) : f.severity === "medium" ? p.yellow("MEDIUM") : p.dim("LOW   ");
+    out.push(`  ${sev} ${clean(f.title)}${f.suspected ? p.yellow(" (suspected)") : ""} ${p.dim(`[${f.id}]`)}`);
+    // Several trusted hostile origins share one explanation and one fix: say them once (--json has all).
+    if (f.id === "hostile-origin-trusted" && f.severity !== "medium" && shown.has(f.id)) continue;
+    shown.add(f.id);
+    out.push(`         ${clean(f.explanation)}`);
+    out.push(p.dim(`         evidence: ${clean(f.evidence.header)}: ${clean(f.evidence.value ?? "(missing)")}`));
+    out.push(`         fix: ${clean(f.fix)}`);
+  }
+  return out.join("\n");
+}
+
+function formatSent(sent: Sent[], p: ReturnType<typeof painter>): string {
+  return sent.filter((x) => x.kind === "preflight" || x.kind === "request")
+    .map((x) => p.dim(`  sent ${clean(x.method)} ${clean(x.url)} (Origin ${clean(x.origin)}) → ${x.status ?? "no answer"}`)).join("\n");
+}
+
+/** `cors-lens probe ...`. Never throws. */
+export async function probe(argv: string[], io: CliIO, sendFn: SendFn = nodeSend): Promise<number> {
+  const err = (line: string) => {
+    io.stderr.write(`cors-lens: ${line}\n`);
+    return 2;
+  };
+  try {
+    let opts: ProbeOptions;
+    try {
+      opts = parseProbeArgs(argv);
+    } catch (e) {
+      if (e instanceof UsageError) return err(`${e.message}; see cors-lens probe --help`);
+      throw e;
+    }
+    if (opts.help) {
+      io.stdout.write(PROBE_USAGE.replace("{stacks}", stackIds().join(", ")));
+      return 0;
+    }
+    const s: Session = { opts, sendFn, sent: [] };
+    let b: Browsed;
+    let auditRun: AuditRun | null = null;
+    try {
+      b = await browse(s);
+      if (opts.audit) auditRun = await auditProbe(s, b);
+    } catch (e) {
+      if (e instanceof NetError) return err(`${clean(e.message)} [${e.net}]`);
+      throw e;
+    }
+    const { exchange: ex, diagnosis: d } = b;
+    const blocked = d.blocked;
+    if (opts.json) {
+      let fix = null;
+      if (opts.stack && d.blocked) {
+        try {
+          fix = generate(opts.stack, d, ex);
+        } catch {
+          fix = null;
+        }
+      }
+      io.stdout.write(JSON.stringify({
+        exchange: ex, diagnosis: d, ...(opts.stack ? { fix } : {}), requests: s.sent,
+        ...(auditRun ? { audit: auditRun } : {}),
+      }, null, 2) + "\n");
+      return blocked ? 1 : 0;
+    }
+    const color = opts.color && io.stdout.isTTY === true && !(io.env ?? {}).NO_COLOR;
+    const p = painter(color);
+    const blocks = [formatSent(s.sent, p), formatHuman(ex, d, p, opts.stack)];
+    if (auditRun) {
+      const trusted = auditRun.hostile.filter((h) => h.trusted).length;
+      blocks.push(`${p.bold("Audit")} ${p.dim(`(${auditRun.hostile.length} hostile origins tried, ${trusted} trusted)`)}\n${formatFindings(auditRun.findings, p)}`);
+    }
+    io.stdout.write(blocks.join("\n\n") + "\n");
+    return blocked ? 1 : 0;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return err(`internal error: ${clean(msg.split("\n")[0]!.slice(0, 300))}`);
+  }
+}
