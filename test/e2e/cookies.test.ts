@@ -80,7 +80,10 @@ describe.each(MODES)("cookies with third-party cookies $name", ({ name: mode, co
   /** Opens the panel for a tab, selects the row of `url`, reads the cookie jar there and returns what it shows. */
   async function cookieSection(page: Page, url: string, screenshot?: string): Promise<CookieSection> {
     const tabId = await tabIdOf(s.control, page);
-    await waitFor("the exchange recorded", async () => (await snapshot(s.control, tabId)).entries.some((e) => e.exchange.request.url === url && e.exchange.hops[0]?.response), 20000);
+    // Recorded, and the page hook's report applied: the relay batches the reports of successful
+    // calls (50 ms), so the credentials mode can arrive after the exchange; until then it is inferred.
+    await waitFor("the exchange recorded and annotated", async () => (await snapshot(s.control, tabId)).entries.some((e) =>
+      e.exchange.request.url === url && e.exchange.hops[0]?.response && e.annotated), 20000);
     const panel = await s.browser.newPage();
     try {
       await panel.setViewport({ width: 1280, height: 900 });

@@ -107,9 +107,23 @@ async function download(p: Page, button: string, ext: string): Promise<{ name: s
   const before = new Set(readdirSync(downloads));
   await p.bringToFront();
   await clickButton(p, button);
-  const name = await waitFor(`a ${ext} download`, async () =>
-    readdirSync(downloads).find((f) => !before.has(f) && f.endsWith(ext)) ?? null, 20000);
-  return { name, text: readFileSync(join(downloads, name), "utf8") };
+  // Chromium may create the file under its final name before the bytes are in (seen: an empty file
+  // read under load): wait until it holds a whole JSON document.
+  const complete = (f: string): string | null => {
+    const text = readFileSync(join(downloads, f), "utf8");
+    try {
+      JSON.parse(text);
+      return text;
+    } catch {
+      return null;
+    }
+  };
+  const found = await waitFor(`a complete ${ext} download`, async () => {
+    const f = readdirSync(downloads).find((x) => !before.has(x) && x.endsWith(ext));
+    const text = f ? complete(f) : null;
+    return f && text !== null ? { name: f, text } : null;
+  }, 20000);
+  return found;
 }
 
 type Verdict = Pick<Diagnosis, "blocked" | "stage" | "hop" | "code" | "failedParameter">;
