@@ -7,7 +7,7 @@ import type { Hop } from "../../src/core/types";
 import type { Entry, SnapshotMessage } from "../../src/shared/protocol";
 import { startLab, type Lab } from "../lab/server";
 import {
-  badge, launchWithExtension, recordVerdicts, snapshot, stopWorker, tabIdOf, waitFor, type CdpVerdict, type ExtensionSession,
+  badge, launchWithExtension, recordVerdicts, snapshot, stopWorker, tabIdOf, unwatch, waitFor, watch, type CdpVerdict, type ExtensionSession,
 } from "./extension";
 
 let lab: Lab;
@@ -39,37 +39,6 @@ const okPreflight = (h: Record<string, string> = {}) => ({ status: 204, headers:
   "access-control-allow-origin": APP, "access-control-allow-credentials": "true",
   "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token", ...h } });
 
-/** Keeps a panel port open for the tab from the control page, reconnecting when the worker drops it. */
-async function watch(tabId: number): Promise<void> {
-  await s.control.evaluate((id: number) => {
-    type Port = { postMessage(m: unknown): void; disconnect(): void; onDisconnect: { addListener(f: () => void): void } };
-    const w = window as unknown as { __watched?: Record<number, { port: Port | null; on: boolean }> };
-    w.__watched ??= {};
-    if (w.__watched[id]?.on) return;
-    const c = (globalThis as unknown as { chrome: { runtime: { connect(o: object): Port } } }).chrome;
-    const slot: { port: Port | null; on: boolean } = { port: null, on: true };
-    w.__watched[id] = slot;
-    const open = () => {
-      if (!slot.on) return;
-      const port = c.runtime.connect({ name: "cors-lens/panel" });
-      slot.port = port;
-      port.onDisconnect.addListener(() => setTimeout(open, 100));
-      port.postMessage({ type: "HELLO", tabId: id });
-    };
-    open();
-  }, tabId);
-}
-
-/** Closes the tab's panel port, as closing DevTools does. */
-async function unwatch(tabId: number): Promise<void> {
-  await s.control.evaluate((id: number) => {
-    const w = window as unknown as { __watched?: Record<number, { port: { disconnect(): void } | null; on: boolean }> };
-    const slot = w.__watched?.[id];
-    if (!slot) return;
-    slot.on = false;
-    slot.port?.disconnect();
-  }, tabId);
-}
 
 async function labPage(): Promise<{ page: Page; tabId: number; verdicts: CdpVerdict[]; finished: Set<string> }> {
   const page = await s.browser.newPage();
@@ -129,7 +98,7 @@ function expectAgreesWithChromium(entry: Entry, verdicts: CdpVerdict[], finished
 describe("capture in Chromium with the built extension", () => {
   test("every lab request is recorded, correlated and diagnosed as Chromium decides; the badge counts the blocked", async () => {
     const { page, tabId, verdicts, finished } = await labPage();
-    await watch(tabId);
+    await watch(s.control, tabId);
     await waitFor("full capture", async () => (await snapshot(s.control, tabId)).captureLevel === "full");
 
     const simple = scenario("simple", (u) => [{ url: u(0), preflight: null, response: { status: 200, headers: { "access-control-allow-origin": "*" } } }]);
@@ -200,13 +169,13 @@ describe("capture in Chromium with the built extension", () => {
     const b = await badge(s.control, tabId);
     expect(b.text).toBe(String(blocked));
     expect(b.title).toMatch(/GET|PUT/);
-    await unwatch(tabId);
+    await unwatch(s.control, tabId);
     await page.close();
   });
 
   test("requests from an iframe and a dedicated worker are captured for the tab", async () => {
     const { page, tabId, verdicts, finished } = await labPage();
-    await watch(tabId);
+    await watch(s.control, tabId);
     await waitFor("full capture", async () => (await snapshot(s.control, tabId)).captureLevel === "full");
     const fromFrame = scenario("iframe", (u) => [{ url: u(0), preflight: null, response: { status: 200, headers: {} } }]);
     const fromWorker = scenario("worker", (u) => [{ url: u(0), preflight: null, response: ok({ "access-control-allow-origin": "*" }) }]);
@@ -233,7 +202,7 @@ describe("capture in Chromium with the built extension", () => {
     const workerEntry = byUrl(snap, fromWorker)[0]!;
     // No page hook in a worker: the credentials mode is inferred from the browser's verdict.
     expect(workerEntry.diagnosis).toMatchObject({ code: "WildcardOriginNotAllowed", credentials: { mode: "include", inferred: true } });
-    await unwatch(tabId);
+    await unwatch(s.control, tabId);
     await page.close();
   });
 
@@ -255,7 +224,7 @@ describe("capture in Chromium with the built extension", () => {
     const slowPort = (slow.address() as AddressInfo).port;
     const { page, tabId } = await labPage();
     try {
-      await watch(tabId);
+      await watch(s.control, tabId);
       await waitFor("full capture", async () => (await snapshot(s.control, tabId)).captureLevel === "full");
       // Credentialed; odd ones lack Access-Control-Allow-Credentials: blocked.
       const batch = (round: number, delay: number) => Array.from({ length: 8 }, (_, i) =>
@@ -309,7 +278,7 @@ describe("capture in Chromium with the built extension", () => {
         expect((await badge(s.control, tabId)).text).toBe(n ? String(n) : "");
       }
     } finally {
-      await unwatch(tabId);
+      await unwatch(s.control, tabId);
       await page.close();
       slow.close();
     }
@@ -317,7 +286,7 @@ describe("capture in Chromium with the built extension", () => {
 
   test("forged, oversized and malformed page messages change nothing", async () => {
     const { page, tabId } = await labPage();
-    await watch(tabId);
+    await watch(s.control, tabId);
     await waitFor("full capture", async () => (await snapshot(s.control, tabId)).captureLevel === "full");
     const good = scenario("forged-target", (u) => [{ url: u(0), preflight: null, response: { status: 200, headers: { "access-control-allow-origin": "*" } } }]);
     expect(await run(page, [{ url: good }])).toEqual(["ok 200"]);
@@ -342,7 +311,7 @@ describe("capture in Chromium with the built extension", () => {
     expect((await badge(s.control, tabId)).text).toBe(beforeBadge.text);
     // The page still works exactly as before.
     expect(await run(page, [{ url: good }])).toEqual(["ok 200"]);
-    await unwatch(tabId);
+    await unwatch(s.control, tabId);
     await page.close();
   });
 
@@ -386,13 +355,13 @@ describe("capture in Chromium with the built extension", () => {
     expect(idleSnap.suspected).toBe(2);
 
     // The same page once a panel watches it (the background pushes the change to the page): all 32.
-    await watch(idle.tabId);
+    await watch(s.control, idle.tabId);
     await waitFor("full capture", async () => (await snapshot(s.control, idle.tabId)).captureLevel === "full");
     await new Promise((r) => setTimeout(r, 500));
     await run(idle.page, traffic(30));
     expect(await reportsOf(idle.tabId, 2 + 32)).toBe(2 + 32);
     // Closed again: failures only.
-    await unwatch(idle.tabId);
+    await unwatch(s.control, idle.tabId);
     await new Promise((r) => setTimeout(r, 500));
     await run(idle.page, traffic(30));
     await new Promise((r) => setTimeout(r, 1000));
@@ -416,7 +385,7 @@ describe("capture in Chromium with the built extension", () => {
     const snap = await snapshot(s.control, tabId);
     expect(byUrl(snap, failing)).toHaveLength(0);
     expect(snap.suspected + snap.missed).toBeGreaterThanOrEqual(1);
-    await unwatch(tabId);
+    await unwatch(s.control, tabId);
     await page.close();
   });
 });

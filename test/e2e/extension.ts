@@ -150,3 +150,53 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     await new Promise((r) => setTimeout(r, 150));
   }
 }
+
+/**
+ * Keeps a panel port open for the tab from the control page (full capture, as an open panel does),
+ * reconnecting when the worker drops it. Records what the "panel" was shown (window.__shown[tab]:
+ * [exchange id, when, port life]) and when each port life ended (window.__died).
+ */
+export async function watch(control: Page, tabId: number): Promise<void> {
+  await control.evaluate((id: number) => {
+    type Msg = { type?: string; entry?: { exchange: { id: string } }; entries?: Array<{ exchange: { id: string } }> };
+    type Port = { postMessage(m: unknown): void; disconnect(): void; onDisconnect: { addListener(f: () => void): void }; onMessage: { addListener(f: (m: Msg) => void): void } };
+    const w = window as unknown as { __watched?: Record<number, { port: Port | null; on: boolean }>; __shown?: Record<number, Array<[string, number, number]>>; __died?: number[] };
+    w.__watched ??= {};
+    // Every exchange the panel was shown (live or in a snapshot): what the user saw.
+    w.__shown ??= {};
+    // ...and when each port's worker life ended (the port is cut when the worker stops).
+    w.__died ??= [];
+    const died = w.__died;
+    const shown = (w.__shown[id] ??= []);
+    if (w.__watched[id]?.on) return;
+    const c = (globalThis as unknown as { chrome: { runtime: { connect(o: object): Port } } }).chrome;
+    const slot: { port: Port | null; on: boolean } = { port: null, on: true };
+    w.__watched[id] = slot;
+    const open = () => {
+      if (!slot.on) return;
+      const port = c.runtime.connect({ name: "cors-lens/panel" });
+      slot.port = port;
+      const life = died.push(0) - 1;
+      port.onMessage.addListener((m) => {
+        if (m?.type === "EXCHANGE_ADDED" && m.entry) shown.push([m.entry.exchange.id, Date.now(), life]);
+        if (m?.type === "SNAPSHOT") for (const e of m.entries ?? []) shown.push([e.exchange.id, Date.now(), life]);
+      });
+      port.onDisconnect.addListener(() => {
+        died[life] = Date.now();
+        setTimeout(open, 100);
+      });
+      port.postMessage({ type: "HELLO", tabId: id });
+    };
+    open();
+  }, tabId);
+}
+
+export async function unwatch(control: Page, tabId: number): Promise<void> {
+  await control.evaluate((id: number) => {
+    const w = window as unknown as { __watched?: Record<number, { port: { disconnect(): void } | null; on: boolean }> };
+    const slot = w.__watched?.[id];
+    if (!slot) return;
+    slot.on = false;
+    slot.port?.disconnect();
+  }, tabId);
+}

@@ -17,7 +17,7 @@ import { HOSTILE_REQUEST, HOSTILE_VALUES, PAGE_PROBE, registerHostileServer, reg
 import { startLab, type Lab } from "../lab/server";
 import { balanced, checkPython, hasPython, NGINX, nginxTest, parseJs, parseTs, scanLiterals, type Lang } from "../unit/fix/helpers/checkers";
 import { launchChromium, type LaunchedChromium } from "./browser";
-import { badge, launchWithExtension, recordVerdicts, snapshot, stopWorker, tabIdOf, waitFor, type ExtensionSession } from "./extension";
+import { badge, launchWithExtension, recordVerdicts, snapshot, stopWorker, tabIdOf, unwatch, waitFor, watch, type ExtensionSession } from "./extension";
 
 let lab: Lab;
 let s: ExtensionSession;
@@ -39,51 +39,6 @@ afterAll(async () => {
 
 // ---- helpers ----
 
-/** Keeps a panel port open for the tab from the control page (full capture), reconnecting when the worker drops it. */
-async function watch(tabId: number): Promise<void> {
-  await s.control.evaluate((id: number) => {
-    type Msg = { type?: string; entry?: { exchange: { id: string } }; entries?: Array<{ exchange: { id: string } }> };
-    type Port = { postMessage(m: unknown): void; disconnect(): void; onDisconnect: { addListener(f: () => void): void }; onMessage: { addListener(f: (m: Msg) => void): void } };
-    const w = window as unknown as { __watched?: Record<number, { port: Port | null; on: boolean }>; __shown?: Record<number, Array<[string, number, number]>>; __died?: number[] };
-    w.__watched ??= {};
-    // Every exchange the panel was shown (live or in a snapshot): what the user saw.
-    w.__shown ??= {};
-    // ...and when each port's worker life ended (the port is cut when the worker stops).
-    w.__died ??= [];
-    const died = w.__died;
-    const shown = (w.__shown[id] ??= []);
-    if (w.__watched[id]?.on) return;
-    const c = (globalThis as unknown as { chrome: { runtime: { connect(o: object): Port } } }).chrome;
-    const slot: { port: Port | null; on: boolean } = { port: null, on: true };
-    w.__watched[id] = slot;
-    const open = () => {
-      if (!slot.on) return;
-      const port = c.runtime.connect({ name: "cors-lens/panel" });
-      slot.port = port;
-      const life = died.push(0) - 1;
-      port.onMessage.addListener((m) => {
-        if (m?.type === "EXCHANGE_ADDED" && m.entry) shown.push([m.entry.exchange.id, Date.now(), life]);
-        if (m?.type === "SNAPSHOT") for (const e of m.entries ?? []) shown.push([e.exchange.id, Date.now(), life]);
-      });
-      port.onDisconnect.addListener(() => {
-        died[life] = Date.now();
-        setTimeout(open, 100);
-      });
-      port.postMessage({ type: "HELLO", tabId: id });
-    };
-    open();
-  }, tabId);
-}
-
-async function unwatch(tabId: number): Promise<void> {
-  await s.control.evaluate((id: number) => {
-    const w = window as unknown as { __watched?: Record<number, { port: { disconnect(): void } | null; on: boolean }> };
-    const slot = w.__watched?.[id];
-    if (!slot) return;
-    slot.on = false;
-    slot.port?.disconnect();
-  }, tabId);
-}
 
 async function labPage(host = "app.example"): Promise<{ page: Page; tabId: number }> {
   const page = await s.browser.newPage();
@@ -93,7 +48,7 @@ async function labPage(host = "app.example"): Promise<{ page: Page; tabId: numbe
 
 async function watchedPage(): Promise<{ page: Page; tabId: number }> {
   const p = await labPage();
-  await watch(p.tabId);
+  await watch(s.control, p.tabId);
   await waitFor("full capture", async () => (await snapshot(s.control, p.tabId)).captureLevel === "full");
   return p;
 }
@@ -223,6 +178,14 @@ function comparable(r: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(out)) {
     if (Array.isArray(v) && k.includes("stack")) out[k] = v.filter((f) => !String(f).includes("chrome-extension://"));
   }
+  // Chromium reads error stacks at times of its own (the page's Error.prepareStackTrace ran 0 or 3
+  // times without any extension): compared is the count during the page's synchronous calls
+  // ("prepareStackTraceDuringCalls"), not this total.
+  const patched = out["patched counts"] as Record<string, number> | undefined;
+  if (patched) {
+    const { prepareStackTrace: _chromiumsOwn, ...rest } = patched;
+    out["patched counts"] = rest;
+  }
   // The hook's non-enumerable double-injection guard on window (not in Object.keys, not in for…in).
   out.windowKeys = (out.windowKeys as string[]).filter((k) => k !== "__corsLensHooked");
   return out;
@@ -253,7 +216,7 @@ describe("a hostile page", () => {
       // And the extension captured the probe's cross-origin requests for the tab.
       const snap = await snapshot(s.control, tabId);
       expect(snap.entries.length).toBeGreaterThan(10);
-      await unwatch(tabId);
+      await unwatch(s.control, tabId);
       await page.close();
     } finally {
       await plain?.cleanup();
@@ -335,7 +298,7 @@ describe("a hostile page", () => {
     const last = await recorded(tabId, [again]);
     expect(byUrl(last, again)[0]!.diagnosis).toMatchObject({ blocked: true, code: "WildcardOriginNotAllowed" });
     for (const p of [other, { page, tabId }]) {
-      await unwatch(p.tabId);
+      await unwatch(s.control, p.tabId);
       await p.page.close();
     }
   });
@@ -431,7 +394,7 @@ describe("a burst of 10,000 requests", () => {
       `${Math.round(rssAfter.kb / 1024)} MB after (pids ${rssAfter.pids.join(",")}); snapshot ${Math.round(snapBytes / 1024)} KB for ${snap.entries.length} entries`);
     expect(rssAfter.kb - rssBefore.kb).toBeLessThan(200 * 1024);
     expect(snapBytes).toBeLessThan(LIMIT * 8 * 1024);
-    for (const p of [a, b]) await unwatch(p.tabId);
+    for (const p of [a, b]) await unwatch(s.control, p.tabId);
     for (const p of [a, b, c]) await p.page.close();
     expect(server.count()).toBe(N);
     await server.close();
@@ -697,7 +660,7 @@ describe("the service worker stopped under load", () => {
     } finally {
       for (const t of tabs) {
         await t.page.evaluate(() => { (window as unknown as { __stop: boolean }).__stop = true; }).catch(() => {});
-        await unwatch(t.tabId);
+        await unwatch(s.control, t.tabId);
         await t.page.close();
       }
       await server.close();

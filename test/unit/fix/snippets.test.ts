@@ -7,7 +7,7 @@ import { anchoredRegex } from "../../../src/core/fix/escape";
 import { PLACEHOLDER_ORIGIN } from "../../../src/core/fix/policy";
 import type { Diagnosis, Exchange, Fix, Stack } from "../../../src/core/types";
 import {
-  balanced, checkPython, hasJava, hasPython, NGINX, nginxTest, parseJs, parseTs, runSpring, scanLiterals, type Lang,
+  APACHE_LINE, balanced, CADDY_LINE, checkPython, hasJava, hasPython, NGINX, nginxTest, parseJs, parseTs, runSpring, scanLiterals, type Lang,
 } from "./helpers/checkers";
 import { makeDiagnosis, makeExchange, uncredentialed } from "./helpers/fixtures";
 
@@ -183,27 +183,6 @@ describe("nginx snippets pass `nginx -t`", () => {
   });
 });
 
-/** Line grammar of the Apache snippet: anything else (an injected directive, a broken quote) fails. */
-const APACHE_LINE = [
-  /^$/, /^# [^\n]*$/,
-  /^SetEnvIf Origin "\^[A-Za-z0-9\\.:/[\]_~-]+\$" CORS_ALLOW_ORIGIN=\$0$/,
-  /^Header onsuccess unset Access-Control-[A-Za-z-]+$/,
-  /^Header always set Access-Control-Allow-Origin "%\{CORS_ALLOW_ORIGIN\}e" env=CORS_ALLOW_ORIGIN$/,
-  /^Header always set Access-Control-[A-Za-z-]+ "[A-Za-z0-9!#&'+.^_|~, -]+" env=CORS_ALLOW_ORIGIN$/,
-  /^Header always merge Vary "Origin"$/,
-  /^RewriteEngine On$/, /^RewriteCond %\{REQUEST_METHOD\} =OPTIONS$/, /^RewriteRule \^ - \[R=204,L\]$/,
-];
-
-/** Same for the Caddyfile: quoted tokens hold no quote, brace, backslash, `$`, `*`, or backtick. */
-const CADDY_LINE = [
-  /^$/, /^# [^\n]*$/,
-  /^@cors_origin header Origin "[A-Za-z0-9.:/[\]_~-]+"$/,
-  /^@cors_preflight \{$/, /^\tmethod OPTIONS$/, /^\theader Origin "[A-Za-z0-9.:/[\]_~-]+"$/, /^\}$/,
-  /^header \+Vary Origin$/, /^header @cors_origin \{$/,
-  /^\tAccess-Control-Allow-Origin "\{header\.Origin\}"$/,
-  /^\tAccess-Control-[A-Za-z-]+ "[A-Za-z0-9!#&'+.^_|~, -]+"$/,
-  /^respond @cors_preflight 204$/,
-];
 
 describe("Apache and Caddy snippets (no binary here): strict line grammar, nothing hostile", () => {
   it.each(cases(["apache", "caddy"]))("%s / %s", (_, stack, sc) => {

@@ -12,7 +12,7 @@ import { anchoredRegex } from "../../../src/core/fix/escape";
 import { computePolicy, configView, PLACEHOLDER_ORIGIN, type Policy } from "../../../src/core/fix/policy";
 import type { Diagnosis, Exchange, Fix, Stack } from "../../../src/core/types";
 import {
-  balanced, checkPython, hasJava, hasPython, NGINX, nginxTest, parseJs, parseTs, runSpring, scanLiterals, type Lang,
+  APACHE_LINE, balanced, CADDY_LINE, checkPython, hasJava, hasPython, NGINX, nginxTest, parseJs, parseTs, runSpring, scanLiterals, type Lang,
 } from "../fix/helpers/checkers";
 import { anyJson, MARK, rawExchangeArb, roundTrip, RUNS, SEED } from "./arbitraries";
 
@@ -90,26 +90,6 @@ function expectKept(stack: Stack, strings: string[], p: Policy): void {
 
 const outsideQuotes = (code: string) => code.replace(/"[^"\n]*"/g, '""');
 
-/** Line grammars of the Apache and Caddy snippets (no binaries here), as in test/unit/fix/snippets.test.ts. */
-const APACHE_LINE = [
-  /^$/, /^# [^\n]*$/,
-  // `+` too (a scheme such as app+web://, escaped as \+ in the regex): configSafeOrigin allows it.
-  /^SetEnvIf Origin "\^[A-Za-z0-9\\.:/[\]_~+-]+\$" CORS_ALLOW_ORIGIN=\$0$/,
-  /^Header onsuccess unset Access-Control-[A-Za-z-]+$/,
-  /^Header always set Access-Control-Allow-Origin "%\{CORS_ALLOW_ORIGIN\}e" env=CORS_ALLOW_ORIGIN$/,
-  /^Header always set Access-Control-[A-Za-z-]+ "[A-Za-z0-9!#&'+.^_|~, -]+" env=CORS_ALLOW_ORIGIN$/,
-  /^Header always merge Vary "Origin"$/,
-  /^RewriteEngine On$/, /^RewriteCond %\{REQUEST_METHOD\} =OPTIONS$/, /^RewriteRule \^ - \[R=204,L\]$/,
-];
-const CADDY_LINE = [
-  /^$/, /^# [^\n]*$/,
-  /^@cors_origin header Origin "[A-Za-z0-9.:/[\]_~+-]+"$/,
-  /^@cors_preflight \{$/, /^\tmethod OPTIONS$/, /^\theader Origin "[A-Za-z0-9.:/[\]_~+-]+"$/, /^\}$/,
-  /^header \+Vary Origin$/, /^header @cors_origin \{$/,
-  /^\tAccess-Control-Allow-Origin "\{header\.Origin\}"$/,
-  /^\tAccess-Control-[A-Za-z-]+ "[A-Za-z0-9!#&'+.^_|~, -]+"$/,
-  /^respond @cors_preflight 204$/,
-];
 
 const SCANNED: Partial<Record<Stack, Lang>> = { go: "go", aspnet: "csharp", rails: "ruby", spring: "java" };
 

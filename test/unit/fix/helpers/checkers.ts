@@ -441,3 +441,27 @@ export function balanced(skeleton: string): boolean {
   }
   return stack.length === 0;
 }
+
+/**
+ * Line grammars of the Apache and Caddy snippets (no binaries here): anything else (an injected
+ * directive, a broken quote) fails. Quoted tokens hold no quote, brace, backslash, `$`, `*` or
+ * backtick; `+` is allowed (a scheme such as app+web://, escaped as \+ in the regex: configSafeOrigin allows it).
+ */
+export const APACHE_LINE = [
+  /^$/, /^# [^\n]*$/,
+  /^SetEnvIf Origin "\^[A-Za-z0-9\\.:/[\]_~+-]+\$" CORS_ALLOW_ORIGIN=\$0$/,
+  /^Header onsuccess unset Access-Control-[A-Za-z-]+$/,
+  /^Header always set Access-Control-Allow-Origin "%\{CORS_ALLOW_ORIGIN\}e" env=CORS_ALLOW_ORIGIN$/,
+  /^Header always set Access-Control-[A-Za-z-]+ "[A-Za-z0-9!#&'+.^_|~, -]+" env=CORS_ALLOW_ORIGIN$/,
+  /^Header always merge Vary "Origin"$/,
+  /^RewriteEngine On$/, /^RewriteCond %\{REQUEST_METHOD\} =OPTIONS$/, /^RewriteRule \^ - \[R=204,L\]$/,
+];
+export const CADDY_LINE = [
+  /^$/, /^# [^\n]*$/,
+  /^@cors_origin header Origin "[A-Za-z0-9.:/[\]_~+-]+"$/,
+  /^@cors_preflight \{$/, /^\tmethod OPTIONS$/, /^\theader Origin "[A-Za-z0-9.:/[\]_~+-]+"$/, /^\}$/,
+  /^header \+Vary Origin$/, /^header @cors_origin \{$/,
+  /^\tAccess-Control-Allow-Origin "\{header\.Origin\}"$/,
+  /^\tAccess-Control-[A-Za-z-]+ "[A-Za-z0-9!#&'+.^_|~, -]+"$/,
+  /^respond @cors_preflight 204$/,
+];
