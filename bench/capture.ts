@@ -18,6 +18,7 @@ import { Engine } from "../src/background/engine";
 import { toRecord } from "../src/background/records";
 import type { RawRequestDetails, WebRequestEvent } from "../src/platform/browser";
 import { MSG, PORT_NAME } from "../src/shared/protocol";
+import { LISTENED_EVENTS } from "../src/shared/web-request";
 import { FakeBrowser } from "../test/unit/background/fake-platform";
 import { cpuMs } from "./classifier";
 import { APP, eventsFor, templates, type RawEvent } from "./corpus";
@@ -136,7 +137,9 @@ export async function runCapture(opts: {
       const { ex, d } = tpl[i % tpl.length]!;
       // Shaped as the browser hands them over (and as the fake's emit() does): objects built
       // property by property from serialized data, not literals (V8 gives those other shapes).
-      reqs.push(JSON.parse(JSON.stringify(eventsFor(ex, d, 1 + (i % tabs), clock))) as RawEvent[]);
+      // Only the events capture listens to: the browser delivers no others (src/shared/web-request.ts).
+      const evs = eventsFor(ex, d, 1 + (i % tabs), clock).filter(([e]) => LISTENED_EVENTS.includes(e));
+      reqs.push(JSON.parse(JSON.stringify(evs)) as RawEvent[]);
     }
     // The baseline first (it leaves the events untouched), then the engine.
     let c = cpuMs();
