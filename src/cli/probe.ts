@@ -9,10 +9,10 @@ import { diagnose } from "../core/diagnose";
 import {
   corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isToken, needsPreflight, normalizeMethod, originOf,
 } from "../core/fetch";
-import { generate, isStack, STACKS } from "../core/fix/index";
+import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
 import { NetError, send as nodeSend, type HttpOptions, type HttpRequest, type HttpResponse } from "./http";
-import { clean, formatHuman, painter, type CliIO } from "./run";
+import { clean, formatHuman, painter, stackIds, type CliIO } from "./run";
 
 export const PROBE_USAGE = `Usage: cors-lens probe URL --origin ORIGIN [options]
 
@@ -63,13 +63,6 @@ export interface ProbeOptions {
   http: HttpOptions;
 }
 
-function stackIds(): string[] {
-  try {
-    return STACKS.map((s) => s.id);
-  } catch {
-    return [];
-  }
-}
 
 export function parseProbeArgs(argv: string[]): ProbeOptions {
   const o: ProbeOptions = {

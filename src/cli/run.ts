@@ -51,7 +51,7 @@ interface Options {
   version: boolean;
 }
 
-function stackIds(): string[] {
+export function stackIds(): string[] {
   try {
     return STACKS.map((s) => s.id);
   } catch {
