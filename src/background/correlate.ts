@@ -7,7 +7,7 @@
 // Preflights are visible only with extraHeaders:
 // https://developer.chrome.com/docs/extensions/reference/api/webRequest#life-cycle-of-requests
 import { isCorsBlockError } from "../core/diagnose";
-import { headerValue } from "../core/fetch";
+import { headerValue, redirectMethod } from "../core/fetch";
 import type { Headers, ResponseRecord } from "../core/types";
 import type { Annotation } from "../shared/protocol";
 import type { RequestRecord } from "./records";
@@ -72,12 +72,6 @@ const MAX_EVENTS = 64; // browsers stop at 20 redirects, ~6 records each at most
 const ORPHAN_MS = 60_000;
 const MAX_CONTENDERS = 64;
 
-/** https://fetch.spec.whatwg.org/#http-redirect-fetch step 12. */
-function nextMethod(method: string, status: number): string {
-  if ((status === 301 || status === 302) && method === "POST") return "GET";
-  if (status === 303 && method !== "GET" && method !== "HEAD") return "GET";
-  return method;
-}
 
 export function buildView(events: RequestRecord[]): RequestView {
   const first = events[0]!;
@@ -130,7 +124,7 @@ export function buildView(events: RequestRecord[]): RequestView {
         const status = e.statusCode ?? 302;
         h.response = { status, headers };
         h.received ??= e.timeStamp;
-        v.hops.push({ url: e.redirectUrl, method: nextMethod(h.method, status), start: e.timeStamp, sent: null, received: null, headers: null, response: null });
+        v.hops.push({ url: e.redirectUrl, method: redirectMethod(h.method, status), start: e.timeStamp, sent: null, received: null, headers: null, response: null });
         break;
       }
       case "errorOccurred":

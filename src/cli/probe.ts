@@ -7,7 +7,7 @@ import { version } from "../../package.json";
 import { audit, type AuditOptions, type Finding, type HostileResult } from "../core/audit";
 import { diagnose } from "../core/diagnose";
 import {
-  corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isToken, needsPreflight, normalizeMethod, originOf,
+  afterRedirect, corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isToken, needsPreflight, normalizeMethod, originOf,
 } from "../core/fetch";
 import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
@@ -40,7 +40,6 @@ const UA = `cors-lens/${version} (probe)`;
 /** https://fetch.spec.whatwg.org/#http-redirect-fetch step 5: more than 20 redirects is a network error. */
 const MAX_REDIRECTS = 20;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
 /** The invented header a --audit preflight asks for, to see whether Access-Control-Request-Headers is echoed. */
 export const PROBE_HEADER = "x-cors-lens-probe";
 
@@ -248,10 +247,7 @@ async function browse(s: Session): Promise<Browsed> {
     // Non-http(s) targets and URLs with credentials: the core names the failure on this last hop.
     if ((next.protocol !== "http:" && next.protocol !== "https:") || next.username || next.password) break;
     if (i + 1 > MAX_REDIRECTS) throw new NetError("net::ERR_TOO_MANY_REDIRECTS", `more than ${MAX_REDIRECTS} redirects from ${o.url}`);
-    if (((res.status === 301 || res.status === 302) && method === "POST") || (res.status === 303 && method !== "GET" && method !== "HEAD")) {
-      method = "GET";
-      scriptHeaders = Object.fromEntries(Object.entries(scriptHeaders).filter(([n]) => !BODY_HEADERS.includes(n)));
-    }
+    ({ method, headers: scriptHeaders } = afterRedirect(method, scriptHeaders, res.status));
     next.hash = "";
     const cur = originOf(url);
     if (originOf(next.href) !== cur && cur !== o.origin) tainted = true;

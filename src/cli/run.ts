@@ -8,6 +8,7 @@ import { readExchanges } from "../core/exchange";
 import { generate, isStack, STACKS } from "../core/fix/index";
 import { isHar, readHar } from "../core/har";
 import { isReport } from "../core/har-export";
+import { isSecretHeader } from "../core/secrets";
 import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
 import { decodeText, parseJson } from "./json";
 import { probe } from "./probe";
@@ -100,12 +101,10 @@ export function clean(s: string): string {
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-const SENSITIVE = new Set(["cookie", "set-cookie", "authorization", "proxy-authorization"]);
-
 /** A header value as printed: secrets masked. */
 export function shownValue(header: string | null, value: string | null): string {
   if (value === null) return "(missing)";
-  if (header && SENSITIVE.has(header.toLowerCase())) return `(masked, ${value.length} characters)`;
+  if (header && isSecretHeader(header)) return `(masked, ${value.length} characters)`;
   return value === "" ? '""' : value;
 }
 

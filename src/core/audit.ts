@@ -4,8 +4,9 @@
 // and passes what it learnt in AuditOptions.
 // References: https://fetch.spec.whatwg.org/#http-access-control-allow-origin,
 // https://portswigger.net/web-security/cors, https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Vary
-import { corsUnsafeRequestHeaderNames, normalizeMethod, originOf } from "./fetch";
+import { corsUnsafeRequestHeaderNames, normalizeMethod, originOf, redirectMethod } from "./fetch";
 import { shellQuote } from "./reproduce";
+import { isSecretHeader } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
 
 export type Severity = "high" | "medium" | "low";
@@ -54,7 +55,6 @@ export interface AuditOptions {
 }
 
 const ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
-const SENSITIVE = new Set(["set-cookie", "authorization", "cookie", "proxy-authorization"]);
 const STACK_POINTER = "The Fix section (or `cors-lens explain --stack NAME`) shows an exact allow-list for your stack.";
 
 function get(headers: Headers | undefined, name: string): string | null {
@@ -74,7 +74,7 @@ function short(v: string): string {
 }
 
 function evidence(header: string, value: string | null): Finding["evidence"] {
-  return { header, value: value !== null && SENSITIVE.has(header) ? "(present)" : value === null ? null : short(value) };
+  return { header, value: value !== null && isSecretHeader(header) ? "(present)" : value === null ? null : short(value) };
 }
 
 const DANGEROUS_METHODS = new Set(["PUT", "PATCH", "DELETE"]);
@@ -280,7 +280,7 @@ export function audit(ex: Exchange, _diagnosis?: Diagnosis | null, opts?: AuditO
         auditOrigin(ctx, hop.response, origin, i, "response", hop.url);
         auditWildcard(ctx, hop.response, i);
         const s = hop.response.status;
-        if (((s === 301 || s === 302) && method === "POST") || (s === 303 && method !== "GET" && method !== "HEAD")) method = "GET";
+        method = redirectMethod(method, s);
       }
     });
     hostileFindings(ctx);

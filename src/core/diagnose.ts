@@ -4,7 +4,7 @@
 // Where Chromium differs from the standard or from Firefox: docs/differences.md.
 import { codeInfo } from "./codes";
 import {
-  corsUnsafeRequestHeaderNames, isSafelistedMethod, isToken, normalizeMethod,
+  afterRedirect, corsUnsafeRequestHeaderNames, isSafelistedMethod, isToken, normalizeMethod,
 } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
 
@@ -276,7 +276,6 @@ function responseWarnings(res: ResponseRecord, include: boolean, warnings: Warni
 const UNSAFE_REDIRECT_SCHEMES = new Set(["data:", "file:", "about:", "blob:", "filesystem:", "javascript:",
   "chrome:", "chrome-extension:", "chrome-untrusted:", "devtools:", "view-source:"]);
 
-const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
 
 function hasUrlCredentials(url: string): boolean {
   return parseUrl(url)?.credentials ?? false;
@@ -393,12 +392,8 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
           message: `The redirect response sends the request to a ${scheme}: URL, and CORS requests can only follow redirects to http or https.` });
       }
       if (isLast) return done(null, "the redirect's next hop was not captured");
-      // Step 12: 301/302 turn POST into GET, 303 turns everything but GET/HEAD into GET; the body headers go.
-      if (((res.status === 301 || res.status === 302) && method === "POST") ||
-          (res.status === 303 && method !== "GET" && method !== "HEAD")) {
-        method = "GET";
-        headers = Object.fromEntries(Object.entries(headers).filter(([n]) => !BODY_HEADERS.includes(n)));
-      }
+      // Step 12: the method may change to GET, and then the body headers go.
+      ({ method, headers } = afterRedirect(method, headers, res.status));
       // Step 11: a hop to another origin from a URL not of the request's origin taints the origin: Origin: null.
       const cur = originOf(url);
       if (originOf(next.href) !== cur && cur !== pageOrigin) tainted = true;

@@ -137,3 +137,22 @@ export function originOf(url: string): string | null {
     return null;
   }
 }
+
+const REQUEST_BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
+
+/**
+ * https://fetch.spec.whatwg.org/#http-redirect-fetch step 12: a 301/302 turns POST into GET, a 303
+ * turns everything but GET and HEAD into GET, and then the request-body headers are removed.
+ */
+export function redirectMethod(method: string, status: number): string {
+  if ((status === 301 || status === 302) && method === "POST") return "GET";
+  if (status === 303 && method !== "GET" && method !== "HEAD") return "GET";
+  return method;
+}
+
+/** The method and script headers of the request that follows a redirect with `status` (step 12). */
+export function afterRedirect(method: string, headers: Headers, status: number): { method: string; headers: Headers } {
+  const next = redirectMethod(method, status);
+  if (next === method) return { method, headers };
+  return { method: next, headers: Object.fromEntries(Object.entries(headers).filter(([n]) => !REQUEST_BODY_HEADERS.includes(n.toLowerCase()))) };
+}

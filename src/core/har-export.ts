@@ -12,8 +12,8 @@
 // What a HAR cannot say (the credentials mode and request mode the script chose, the exchange id) goes
 // in a `_corsLens` field of the first hop's entry; other tools ignore underscore fields (HAR 1.2 §custom).
 import { diagnose } from "./diagnose";
-import { corsUnsafeRequestHeaderNames, headerValue, isForbiddenRequestHeader, normalizeMethod, originOf } from "./fetch";
-import { DEFAULT_MASK, SECRET_HEADERS } from "./reproduce";
+import { afterRedirect, corsUnsafeRequestHeaderNames, headerValue, isForbiddenRequestHeader, normalizeMethod, originOf } from "./fetch";
+import { isSecretHeader, MASK, maskExchange } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
 
 export const HAR_EXPORT_MARKER = "_corsLens";
@@ -62,14 +62,14 @@ function forExchange(meta: ExportMeta, id: string): ExportMeta {
 }
 
 function secretTest(meta: ExportMeta): (name: string) => boolean {
-  return meta.isSecret ?? ((n) => SECRET_HEADERS.has(n.toLowerCase()));
+  return meta.isSecret ?? isSecretHeader;
 }
 
 function harHeaders(h: Headers | null | undefined, meta: ExportMeta): HarHeader[] {
   const out: HarHeader[] = [];
   if (!h) return out;
   const secret = secretTest(meta);
-  const mask = meta.mask ?? DEFAULT_MASK;
+  const mask = meta.mask ?? MASK;
   for (const [name, v] of Object.entries(h)) {
     for (const value of Array.isArray(v) ? v : [v]) {
       out.push({ name, value: !meta.reveal && secret(name) ? mask : String(value) });
@@ -219,10 +219,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
     }
     // Fetch's redirect steps (https://fetch.spec.whatwg.org/#http-redirect-fetch 11–12).
     const status = hop.response?.status ?? 0;
-    if (((status === 301 || status === 302) && method === "POST") || (status === 303 && method !== "GET" && method !== "HEAD")) {
-      method = "GET";
-      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !BODY_HEADERS.includes(k.toLowerCase())));
-    }
+    ({ method, headers } = afterRedirect(method, headers, status));
     const next = hops[i + 1];
     if (next) {
       const cur = originOf(hop.url);
@@ -232,7 +229,6 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
   return out;
 }
 
-const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
 
 /** "file:line:column" back into Chrome's `_initiator` (0-based line and column). */
 function initiatorOf(s: string): Record<string, unknown> {
@@ -260,7 +256,7 @@ export function toHar(items: ReadonlyArray<ExportItem | Exchange>, meta: ExportM
     log: {
       version: "1.2",
       creator: { name: "CORS Lens", version: meta.version ?? "", comment: meta.reveal === true ? "secrets revealed"
-        : `secret header values masked as ${meta.mask ?? DEFAULT_MASK}${meta.reveal ? " except in the requests the user revealed" : ""}` },
+        : `secret header values masked as ${meta.mask ?? MASK}${meta.reveal ? " except in the requests the user revealed" : ""}` },
       pages: [{ startedDateTime: iso(list[0]?.start ?? now), id: "page_1", title: pageUrl, pageTimings: { onContentLoad: -1, onLoad: -1 } }],
       entries,
     },
@@ -277,26 +273,8 @@ export interface Report {
   items: Array<{ exchange: Exchange; diagnosis: Diagnosis }>;
 }
 
-function maskHeaders(h: Headers, meta: ExportMeta): Headers {
-  const secret = secretTest(meta);
-  const mask = meta.mask ?? DEFAULT_MASK;
-  if (meta.reveal) return h;
-  // fromEntries defines own properties: a header named "__proto__" stays a header.
-  return Object.fromEntries(Object.entries(h).map(([name, v]) =>
-    [name, secret(name) ? (Array.isArray(v) ? v.map(() => mask) : mask) : v]));
-}
-
-function maskExchange(ex: Exchange, meta: ExportMeta): Exchange {
-  const rec = (r: ResponseRecord | null) => (r ? { ...r, headers: maskHeaders(r.headers, meta) } : r);
-  return {
-    ...ex,
-    request: {
-      ...ex.request,
-      headers: maskHeaders(ex.request.headers, meta),
-      ...(ex.request.sentHeaders ? { sentHeaders: maskHeaders(ex.request.sentHeaders, meta) } : {}),
-    },
-    hops: ex.hops.map((h) => ({ ...h, preflight: rec(h.preflight), response: rec(h.response) })),
-  };
+function maskedExchange(ex: Exchange, meta: ExportMeta): Exchange {
+  return meta.reveal ? ex : maskExchange(ex, { isSecret: secretTest(meta), mask: meta.mask });
 }
 
 /**
@@ -311,7 +289,7 @@ export function toReport(items: ReadonlyArray<ExportItem | Exchange>, meta: Expo
     generator: `CORS Lens${meta.version ? ` ${meta.version}` : ""}`,
     created: iso(meta.now ?? Date.now()),
     items: items.map(itemOf).map((it) => ({
-      exchange: maskExchange(it.exchange, forExchange(meta, it.exchange.id)),
+      exchange: maskedExchange(it.exchange, forExchange(meta, it.exchange.id)),
       diagnosis: it.diagnosis ?? diagnose(it.exchange),
     })),
   };

@@ -19,6 +19,7 @@ import {
   isSafelistedRequestHeader,
   normalizeMethod,
   originOf,
+  redirectMethod,
 } from "./fetch";
 
 /** More entries than any real recording holds; keeps a hostile file from costing quadratic time. */
@@ -391,10 +392,7 @@ function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<numbe
   if (!from.redirectTo) return null;
   const list = candidates.get(from.redirectTo);
   if (!list) return null;
-  // 301/302 turn POST into GET, 303 turns everything but HEAD into GET.
-  const methods = new Set([from.method]);
-  if (from.status === 303 && from.method !== "HEAD") methods.add("GET");
-  if ((from.status === 301 || from.status === 302) && from.method === "POST") methods.add("GET");
+  const methods = new Set([from.method, redirectMethod(from.method, from.status)]);
   let best: Entry | null = null;
   for (const c of list) {
     if (taken.has(c.index) || c.index === from.index || !methods.has(c.method)) continue;

@@ -9,18 +9,16 @@
 // re-checked CORS at each; `hop` picks which hop to replay (default the first).
 import { diagnose } from "./diagnose";
 import {
-  corsUnsafeRequestHeaderNames, headerValue, isForbiddenRequestHeader, isSafelistedMethod, isToken, normalizeMethod, originOf,
+  afterRedirect, corsUnsafeRequestHeaderNames, headerValue, isForbiddenRequestHeader, isSafelistedMethod, isToken, normalizeMethod, originOf,
 } from "./fetch";
+import { isSecretHeader, MASK } from "./secrets";
 import type { CredentialsMode, Exchange, Headers } from "./types";
 
-/** The header names whose values are secrets (the panel's src/panel/headers.ts list is the same). */
-export const SECRET_HEADERS: ReadonlySet<string> = new Set(["cookie", "set-cookie", "authorization", "proxy-authorization"]);
-export const DEFAULT_MASK = "[masked]";
 
 export interface ReproduceOptions {
   /** Show secret values (the user pressed "Reveal secrets"). Default false: masked. */
   reveal?: boolean;
-  /** Which header names are secrets; default SECRET_HEADERS. The panel passes its own isMasked. */
+  /** Which header names are secrets; default the core's (src/core/secrets.ts). */
   isSecret?: (name: string) => boolean;
   /** What a masked value becomes; default "[masked]". */
   mask?: string;
@@ -75,7 +73,6 @@ interface Replay {
   unanswered: boolean;
 }
 
-const BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
 
 function plan(ex: Exchange, opts: ReproduceOptions): Replay {
   const hops = ex.hops.length ? ex.hops : [{ url: ex.request.url, preflight: null, response: null }];
@@ -86,10 +83,7 @@ function plan(ex: Exchange, opts: ReproduceOptions): Replay {
   // Walk the redirects up to the wanted hop, as fetch does (method change, Origin tainting).
   for (let i = 0; i < want; i++) {
     const status = hops[i]!.response?.status ?? 0;
-    if (((status === 301 || status === 302) && method === "POST") || (status === 303 && method !== "GET" && method !== "HEAD")) {
-      method = "GET";
-      headers = Object.fromEntries(Object.entries(headers).filter(([n]) => !BODY_HEADERS.includes(n.toLowerCase())));
-    }
+    ({ method, headers } = afterRedirect(method, headers, status));
     const cur = originOf(hops[i]!.url);
     if (originOf(hops[i + 1]!.url) !== cur && cur !== ex.request.origin) tainted = true;
   }
@@ -141,14 +135,14 @@ function safeDiagnoseMode(ex: Exchange): CredentialsMode {
 }
 
 function masker(opts: ReproduceOptions): (name: string, value: string) => string {
-  const isSecret = opts.isSecret ?? ((n: string) => SECRET_HEADERS.has(n.toLowerCase()));
-  const mask = opts.mask ?? DEFAULT_MASK;
+  const isSecret = opts.isSecret ?? isSecretHeader;
+  const mask = opts.mask ?? MASK;
   return (name, value) => (!opts.reveal && isSecret(name) ? mask : value);
 }
 
 function hasMasked(r: Replay, opts: ReproduceOptions): boolean {
   if (opts.reveal) return false;
-  const isSecret = opts.isSecret ?? ((n: string) => SECRET_HEADERS.has(n.toLowerCase()));
+  const isSecret = opts.isSecret ?? isSecretHeader;
   return r.cookie !== null || r.headers.some(([n]) => isSecret(n));
 }
 
