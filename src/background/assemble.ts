@@ -108,15 +108,38 @@ export function judge(ex: Exchange): { exchange: Exchange; diagnosis: Diagnosis 
  * The exchange with the page hook's report applied, or null when the report contradicts what the
  * browser did: a report may explain a failure, never create one.
  */
+/**
+ * The script's headers from the page hook (what the script set, values included), then those the
+ * wire adds that the hook cannot see (a body's Content-Type, which counts for CORS). Forbidden
+ * names are the browser's; repeated names combine as Headers.append does.
+ */
+export function hookHeaders(pairs: Array<[string, string]>, wireDerived: Headers): Headers {
+  const out: Headers = Object.create(null);
+  for (const [raw, value] of pairs) {
+    const name = raw.toLowerCase();
+    if (isForbiddenRequestHeader(name)) continue;
+    const prev = out[name];
+    out[name] = prev === undefined ? value : `${String(prev)}, ${value}`;
+  }
+  for (const name of Object.keys(wireDerived)) {
+    if (out[name] === undefined && headerValue(wireDerived, name)) out[name] = wireDerived[name]!;
+  }
+  return { ...out };
+}
+
 export function annotated(ex: Exchange, before: Diagnosis, a: Annotation): { exchange: Exchange; diagnosis: Diagnosis } | null {
   const next: Exchange = {
     ...ex,
-    request: { ...ex.request, credentials: a.credentials, mode: a.mode },
+    request: { ...ex.request, credentials: a.credentials, mode: a.mode, ...(a.headers ? { headers: hookHeaders(a.headers, ex.request.headers) } : {}) },
     ...(a.initiator ? { initiator: a.initiator } : {}),
   };
   const d = diagnose(next);
   // A report may turn a record blocked only where the browser's own verdict is unknown (Firefox
-  // completes requests it blocks on the response) and the page itself saw the call fail.
-  if (d.blocked && !before.blocked && !(ex.browserError === undefined && a.outcome.startsWith("rejected"))) return null;
+  // completes requests it blocks on the response) and the page itself saw the call fail, or where
+  // Blink enforced the request mode itself: a mode "same-origin" fetch redirected to another origin
+  // is refused by the renderer (CDP blockedReason "origin", no corsErrorStatus), which webRequest
+  // sees as net::ERR_ABORTED (https://fetch.spec.whatwg.org/#concept-main-fetch step 12, mode "same-origin").
+  const modeRefused = d.code === "DisallowedByMode" && ex.browserError === "net::ERR_ABORTED";
+  if (d.blocked && !before.blocked && !((ex.browserError === undefined || modeRefused) && a.outcome.startsWith("rejected"))) return null;
   return { exchange: next, diagnosis: d };
 }

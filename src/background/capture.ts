@@ -27,14 +27,42 @@ import type { RequestRecord } from "./records";
 
 const WORKER_TYPES = ["xmlhttprequest", "other"];
 const BRIDGE_LIMIT = 5000;
+/** Same-origin requests in flight whose first events are held (long-lived ones are evicted oldest first). */
+const HELD_LIMIT = 500;
+
+export type Convert = (
+  event: WebRequestEvent, d: RawRequestDetails,
+  hold: ((event: WebRequestEvent, d: RawRequestDetails) => void) | undefined, force: boolean,
+) => RequestRecord | null;
 
 export class Capture {
   private sets = new Map<number | "workers", ListenerSet>();
   private bridge: { set: ListenerSet; buffer: Array<[WebRequestEvent, RawRequestDetails]> } | null = null;
+  /**
+   * A same-origin request's onBeforeRequest and onSendHeaders, kept as the browser gave them (no
+   * conversion: most of a page's requests are same-origin and end so) until it ends or leaves the
+   * origin. The SSO pattern — fetch("/api/me") → 302 → https://auth.example/… — is a CORS
+   * request from its second hop on, and its exchange needs the first hop (URL, method, headers).
+   */
+  private held = new Map<string, Array<[WebRequestEvent, RawRequestDetails]>>();
+  private readonly hold = (event: WebRequestEvent, d: RawRequestDetails): void => {
+    const key = `${d.tabId}:${d.requestId}`;
+    if (event === "completed" || event === "errorOccurred") {
+      this.held.delete(key);
+      return;
+    }
+    if (event !== "beforeRequest" && event !== "sendHeaders") return;
+    let list = this.held.get(key);
+    if (!list) {
+      if (this.held.size >= HELD_LIMIT) this.held.delete(this.held.keys().next().value!);
+      this.held.set(key, (list = []));
+    }
+    if (list.length < 4) list.push([event, d]);
+  };
 
   constructor(
     private p: Platform,
-    private convert: (event: WebRequestEvent, d: RawRequestDetails) => RequestRecord | null,
+    private convert: Convert,
     private sink: (rec: RequestRecord) => void,
   ) {}
 
@@ -81,7 +109,18 @@ export class Capture {
 
   private deliver(event: WebRequestEvent, d: RawRequestDetails, workersOnly: boolean): void {
     if (workersOnly && d.tabId !== -1) return;
-    const r = this.convert(event, d);
-    if (r) this.sink(r);
+    const r = this.convert(event, d, this.hold, false);
+    if (!r) return;
+    const key = `${d.tabId}:${d.requestId}`;
+    const early = this.held.get(key);
+    if (early) {
+      // It just left its origin: its first hop's events come first.
+      this.held.delete(key);
+      for (const [e, x] of early) {
+        const er = this.convert(e, x, undefined, true);
+        if (er) this.sink(er);
+      }
+    }
+    this.sink(r);
   }
 }

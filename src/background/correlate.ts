@@ -193,7 +193,14 @@ export class Correlator {
     }
     r.events.push(rec);
     r.view = null;
-    if (rec.event === "completed" || rec.event === "errorOccurred") {
+    // Chromium 156 fires no onErrorOccurred (nor anything else) after onBeforeRedirect to a URL it
+    // will not follow (ws:, a custom scheme: CorsDisabledScheme; data:, file:): the request ends
+    // there, failed. diagnose() tells the CORS block from ERR_UNSAFE_REDIRECT by the Location.
+    if (rec.event === "beforeRedirect" && typeof rec.redirectUrl === "string" && !/^https?:/i.test(rec.redirectUrl)) {
+      r.events.push({ ...rec, event: "errorOccurred", error: "net::ERR_FAILED", url: rec.redirectUrl });
+    }
+    const last = r.events[r.events.length - 1]!;
+    if (last.event === "completed" || last.event === "errorOccurred") {
       r.terminal = true;
       this.settle(r);
     }

@@ -79,6 +79,12 @@ export class Engine {
   private sessions = new Set<Session>();
   private limiter = new RateLimiter();
   private pending: PendingAnnotations;
+  /**
+   * Reports of same-origin calls, under full capture: most stay same-origin and are never
+   * captured, but one that redirects to another origin is (the SSO pattern), and its report is
+   * matched by the URL the script called. Their expiry is silent: nothing was missed.
+   */
+  private sameOriginPending: PendingAnnotations;
   private isReady = false;
   private queue: Array<() => void> = [];
   private stateChain: Promise<void> = Promise.resolve();
@@ -101,8 +107,9 @@ export class Engine {
     this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e),
       delayMs: this.o.writeDelayMs, setTimer: (ms, fn) => p.setTimer(ms, fn) });
     this.badge = new Badge(p);
-    this.capture = new Capture(p, (event, d) => toRecord(event, d, (tab, id) => this.isTracked(tab, id)), (r) => this.onRecord(r));
+    this.capture = new Capture(p, (event, d, hold, force) => toRecord(event, d, (tab, id) => this.isTracked(tab, id), hold, force), (r) => this.onRecord(r));
     this.pending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), (tab, a) => this.expired(tab, a));
+    this.sameOriginPending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), () => {});
   }
 
   /** Registers every listener synchronously (call at the worker's top level), then reads the persisted state and re-adds the capture sets. */
@@ -307,7 +314,8 @@ export class Engine {
     for (const tab of this.targets(bucket, raw.request.origin)) {
       let { exchange, diagnosis } = judged;
       let isAnnotated = false;
-      const a = bucket >= 0 ? s.annotation ?? this.pending.take(tab, raw.request.url, raw.request.method, s.view.start) : null;
+      const a = bucket >= 0 ? s.annotation ?? this.pending.take(tab, raw.request.url, raw.request.method, s.view.start) ??
+        this.sameOriginPending.take(tab, raw.request.url, raw.request.method, s.view.start) : null;
       const r = a ? annotated(raw, diagnosis, a) : null;
       if (r) {
         exchange = r.exchange;
@@ -330,8 +338,11 @@ export class Engine {
   private applyAnnotation(tab: number, a: Annotation, senderUrl: string | undefined): void {
     this.reports.set(tab, (this.reports.get(tab) ?? 0) + 1);
     const pageOrigin = originOf(senderUrl ?? "") ?? originOf(this.urls.get(tab) ?? "");
-    // Same-origin calls are not CORS and never captured: nothing to say about them.
-    if (pageOrigin === null || originOf(a.url) === pageOrigin) return;
+    if (pageOrigin === null) return;
+    const sameOriginCall = originOf(a.url) === pageOrigin;
+    // Below full capture a same-origin call says nothing (a rejection there is a network error far
+    // more often than a redirect to another origin); under it, it may have left the origin.
+    if (sameOriginCall && !this.isWatched(tab)) return;
     if (!this.isWatched(tab)) {
       if (this.suspect(a)) {
         this.store.bump(tab, { suspected: 1 });
@@ -361,7 +372,7 @@ export class Engine {
     }
     if (inFlight !== null) this.buckets.get(tab)!.annotate(inFlight, a);
     else if (stored) this.reannotate(tab, stored, a);
-    else this.pending.add(tab, a);
+    else (sameOriginCall ? this.sameOriginPending : this.pending).add(tab, a);
   }
 
   private suspect(a: Annotation): boolean {
@@ -422,6 +433,7 @@ export class Engine {
     if (this.store.has(tab) || this.isWatched(tab)) {
       this.store.navigate(tab, url);
       this.pending.forget(tab);
+      this.sameOriginPending.forget(tab);
       this.badge.render(tab, this.store.meta(tab));
       this.post(tab, { type: MSG.NAVIGATED, page: this.store.meta(tab).page, url });
     }
@@ -442,6 +454,7 @@ export class Engine {
     this.siteTabs.delete(tab);
     this.urls.delete(tab);
     this.pending.forget(tab);
+    this.sameOriginPending.forget(tab);
     this.reports.delete(tab);
     this.limiter.forget(tab);
     this.badge.forget(tab);
@@ -470,7 +483,8 @@ export class Engine {
     const m = readPanelMessage(raw);
     if (s.closed || !m) return;
     if (s.tab === null) {
-      if (m.type === MSG.HELLO) void this.hello(s, m.tabId);
+      // The devtools page holds capture and is sent nothing; a panel gets the snapshot.
+      if (m.type === MSG.HELLO) void (m.hold ? this.watchFor(s, m.tabId) : this.hello(s, m.tabId));
       return;
     }
     const tab = s.tab;
@@ -478,6 +492,7 @@ export class Engine {
       case MSG.CLEAR:
         this.store.clear(tab);
         this.pending.forget(tab);
+      this.sameOriginPending.forget(tab);
         this.reports.delete(tab);
         this.badge.render(tab, this.store.meta(tab));
         this.post(tab, { type: MSG.CLEARED });
@@ -499,7 +514,8 @@ export class Engine {
     }
   }
 
-  private async hello(s: Session, tab: number): Promise<void> {
+  /** The port's tab is watched (full capture) from now until the port closes. */
+  private async watchFor(s: Session, tab: number): Promise<void> {
     s.tab = tab;
     this.panels.set(tab, (this.panels.get(tab) ?? 0) + 1);
     this.applyCapture();
@@ -512,6 +528,10 @@ export class Engine {
         this.persistState();
       }
     }
+  }
+
+  private async hello(s: Session, tab: number): Promise<void> {
+    await this.watchFor(s, tab);
     const entries = await this.store.entries(tab);
     // What a panel is shown is on disk first: the store gathers writes (store.ts), and a worker
     // stopped right after (a reload, DevTools' "stop") must not take back what the panel listed.

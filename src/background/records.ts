@@ -83,19 +83,46 @@ export function toHeaders(list: RawHttpHeader[] | undefined): Headers | undefine
   return out;
 }
 
+/** The Location of a 3xx response's raw headers, resolved against the request URL; null otherwise. */
+function redirectTarget(d: RawRequestDetails): string | null {
+  if (typeof d.statusCode !== "number" || d.statusCode < 300 || d.statusCode > 399 || !Array.isArray(d.responseHeaders)) return null;
+  for (const h of d.responseHeaders) {
+    if (typeof h?.name !== "string" || h.name.length !== 8 || h.name.toLowerCase() !== "location") continue;
+    try {
+      return new URL(typeof h.value === "string" ? h.value : "", d.url).href;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether this event of a same-origin request sends it to another origin: onBeforeRedirect, or
+ * already the 3xx response's headers, since Chromium fails a redirect it refuses (e.g. a Location
+ * with user:password@, RedirectContainsCredentials) without any onBeforeRedirect.
+ */
+function leavesOrigin(event: WebRequestEvent, d: RawRequestDetails, initiator: string): boolean {
+  const to = event === "beforeRedirect" ? d.redirectUrl : event === "headersReceived" ? redirectTarget(d) : null;
+  return typeof to === "string" && !sameOrigin(to, initiator);
+}
+
 /**
  * The record for one event, or null when the request is not worth tracking: same-origin (unless
  * already tracked, e.g. after a redirect), started by the browser itself, or not a fetch at all.
- * A same-origin request that redirects to another origin starts being tracked at onBeforeRedirect.
+ * A same-origin request is a CORS request from the hop where it leaves the origin on: `hold` is
+ * given its events until then (Capture keeps them raw and replays them, `force`, when it leaves).
  */
 export function toRecord(
   event: WebRequestEvent, d: RawRequestDetails, tracked: (tabId: number, requestId: string) => boolean,
+  hold?: (event: WebRequestEvent, d: RawRequestDetails) => void, force = false,
 ): RequestRecord | null {
   if (SKIPPED_TYPES.has(d.type)) return null;
   const initiator = initiatorOf(d);
   if (initiator === null) return null;
-  if (sameOrigin(d.url, initiator) && !tracked(d.tabId, d.requestId)) {
-    if (event !== "beforeRedirect" || typeof d.redirectUrl !== "string" || sameOrigin(d.redirectUrl, initiator)) return null;
+  if (!force && sameOrigin(d.url, initiator) && !tracked(d.tabId, d.requestId) && !leavesOrigin(event, d, initiator)) {
+    hold?.(event, d);
+    return null;
   }
   // Extension pages (our own panel included) are not what the user debugs.
   if (initiator.startsWith("chrome-extension:") || initiator.startsWith("moz-extension:")) return null;

@@ -2,6 +2,7 @@
 // anyone on the page can dispatch this event, so validate() is the only way in.
 
 import { isToken } from "../core/fetch";
+import { readHeaderPairs } from "../shared/protocol";
 import { TokenBucket } from "../shared/rate";
 
 export const HOOK_EVENT = "cors-lens:call";
@@ -16,9 +17,11 @@ export interface HookCall {
   status?: number;
   initiator: string;
   time: number;
+  /** The script's headers as the browser read them (fetch init, Headers, Request; XHR setRequestHeader). */
+  headers?: Array<[string, string]>;
 }
 
-export const HOOK_LIMITS = { detailBytes: 4096, url: 2048, initiator: 512, method: 32 };
+export const HOOK_LIMITS = { detailBytes: 16384, url: 2048, initiator: 512, method: 32 };
 
 const APIS = ["fetch", "xhr", "eventsource"];
 const OUTCOMES = ["resolved", "rejected", "rejected-typeerror", "error"];
@@ -50,6 +53,11 @@ export function validateHookCall(detail: unknown): HookCall | null {
     initiator: o.initiator as string, time: o.time,
   };
   if (typeof o.status === "number") call.status = o.status;
+  if (o.headers !== undefined) {
+    const h = readHeaderPairs(o.headers);
+    if (!h) return null;
+    call.headers = h;
+  }
   return call;
 }
 

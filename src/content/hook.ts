@@ -60,9 +60,14 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
   const xhrCredentialsGet = getter(globalThis.XMLHttpRequest?.prototype, "withCredentials");
   const xhrStatusGet = getter(globalThis.XMLHttpRequest?.prototype, "status");
   const esUrlGet = getter(globalThis.EventSource?.prototype, "url");
+  const requestHeadersGet = getter(globalThis.Request?.prototype, "headers");
+  const headersForEach = globalThis.Headers?.prototype.forEach;
+  const isArray = Array.isArray;
+  const push = Array.prototype.push;
+  const HEADERS_MAX = 64;
   const esCredentialsGet = getter(globalThis.EventSource?.prototype, "withCredentials");
   const target = document;
-  const xhrInfo = new WeakMapCtor<object, { method: string; url: string }>();
+  const xhrInfo = new WeakMapCtor<object, { method: string; url: string; headers: Array<[string, string]> }>();
   /** Our wrappers → what they wrap, for Function.prototype.toString. */
   const wrapped = new WeakMapCtor<object, object>();
 
@@ -91,16 +96,51 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
   /**
    * A stand-in for a dictionary argument that lets the browser read it exactly as it would (same
    * properties, same order, same `this` for getters) and remembers the string values it saw.
+   * Its `headers`, when a plain record, is recorded the same way into `headers` (the browser's
+   * record conversion reads each own key once, through the proxy); a Headers object is read
+   * afterwards through the native forEach (no page code), a sequence of pairs is not recorded.
    */
-  function recording(dict: unknown, seen: Record<string, unknown>): unknown {
+  function recording(dict: unknown, seen: Record<string, unknown>, headers?: Array<[string, string]>): unknown {
     if ((typeof dict !== "object" && typeof dict !== "function") || dict === null) return dict;
     return new ProxyCtor(dict as object, {
       get(t, key) {
         const v = reflectGet(t, key);
-        if (typeof key === "string") seen[key] = v;
+        if (typeof key !== "string") return v;
+        seen[key] = v;
+        if (key === "headers" && headers && typeof v === "object" && v !== null && !isArray(v) && read(requestHeadersGet, v) === undefined &&
+            !isHeaders(v)) {
+          return new ProxyCtor(v, {
+            get(h, name) {
+              const value = reflectGet(h, name);
+              // Only strings: converting anything else would run page code (the browser does that, once).
+              if (typeof name === "string" && typeof value === "string" && headers.length < HEADERS_MAX) apply(push, headers, [[cut(name, 256), cut(value, 4096)]]);
+              return value;
+            },
+          });
+        }
         return v;
       },
     });
+  }
+
+  function isHeaders(v: unknown): boolean {
+    if (!headersForEach) return false;
+    try {
+      apply(headersForEach, v, [() => {}]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A Headers object's entries through the native forEach (lower-case names, as Headers keeps them). */
+  function headersOf(h: unknown, into: Array<[string, string]>): void {
+    if (!headersForEach) return;
+    try {
+      apply(headersForEach, h, [(value: string, name: string) => {
+        if (into.length < HEADERS_MAX) apply(push, into, [[cut(name, 256), cut(value, 4096)]]);
+      }]);
+    } catch { /* not a Headers */ }
   }
   const str = (v: unknown, fallback: string): string | null => (v === undefined ? fallback : typeof v === "string" ? v : null);
 
@@ -175,9 +215,10 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
     window.fetch = wrap(origFetch, {
       apply(fn, thisArg, args: unknown[]) {
         const seen: Record<string, unknown> = { __proto__: null } as Record<string, unknown>;
+        const headers: Array<[string, string]> = [];
         const input = args[0];
         // (args is the engine's own array: its index 1 is an own property, so no page setter runs.)
-        if (args.length > 1) args[1] = recording(args[1], seen);
+        if (args.length > 1) args[1] = recording(args[1], seen, headers);
         const p = apply(fn, thisArg, args) as Promise<Response>;
         let call: HookCall | null = null;
         try {
@@ -188,6 +229,12 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
           const mode = str(seen.mode, isRequest ? String(read(requestGet.mode, input)) : "cors");
           if (url !== null && method !== null && credentials !== null && mode !== null) {
             call = { api: "fetch", url, method: cut(method, 32), credentials, mode, outcome: "pending", initiator: caller(), time: now() };
+            // init.headers replaces a Request's own; a Headers object is read natively.
+            if (headers.length === 0) {
+              if (seen.headers !== undefined) headersOf(seen.headers, headers);
+              else if (isRequest) headersOf(read(requestHeadersGet, input), headers);
+            }
+            if (headers.length) call.headers = headers;
           }
         } catch {
           call = null;
@@ -220,21 +267,35 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
         const result = apply(fn, thisArg, args);
         try {
           const url = urlOf(args[1]);
-          if (typeof args[0] === "string" && url !== null) apply(mapSet, xhrInfo, [thisArg, { method: cut(args[0], 32), url }]);
+          if (typeof args[0] === "string" && url !== null) apply(mapSet, xhrInfo, [thisArg, { method: cut(args[0], 32), url, headers: [] }]);
           else apply(mapDelete, xhrInfo, [thisArg]);
+        } catch { /* keep going */ }
+        return result;
+      },
+    });
+    // setRequestHeader: what the browser accepted (it threw otherwise), string arguments only.
+    proto.setRequestHeader = wrap(proto.setRequestHeader, {
+      apply(fn, thisArg, args: unknown[]) {
+        const result = apply(fn, thisArg, args);
+        try {
+          const info = apply(mapGet, xhrInfo, [thisArg]) as { headers: Array<[string, string]> } | undefined;
+          if (info && typeof args[0] === "string" && typeof args[1] === "string" && info.headers.length < HEADERS_MAX) {
+            apply(push, info.headers, [[cut(args[0], 256), cut(args[1], 4096)]]);
+          }
         } catch { /* keep going */ }
         return result;
       },
     });
     proto.send = wrap(proto.send, {
       apply(fn, thisArg: XMLHttpRequest, args: unknown[]) {
-        const info = apply(mapGet, xhrInfo, [thisArg]) as { method: string; url: string } | undefined;
+        const info = apply(mapGet, xhrInfo, [thisArg]) as { method: string; url: string; headers: Array<[string, string]> } | undefined;
         // Listeners first: a synchronous XHR fires loadend inside send().
         if (info) {
           try {
             const c: HookCall = { api: "xhr", url: info.url, method: info.method,
               credentials: read(xhrCredentialsGet, thisArg) ? "include" : "same-origin", mode: "cors",
               outcome: "pending", initiator: caller(), time: now() };
+            if (info.headers.length) c.headers = info.headers;
             let failed = false;
             apply(addListener, thisArg, ["error", () => { failed = true; }]);
             apply(addListener, thisArg, ["loadend", () => {

@@ -27,12 +27,14 @@ export function toAnnotation(c: HookCall): Annotation {
   const outcome = c.outcome === "resolved"
     ? (c.status !== undefined ? `resolved ${c.status}` : "resolved")
     : c.outcome === "rejected" ? "rejected" : "rejected TypeError";
-  return {
+  const a: Annotation = {
     url: c.url, method: c.method,
     credentials: c.credentials as Annotation["credentials"],
     mode: c.mode as Annotation["mode"],
     outcome, initiator: c.initiator || null, time: c.time,
   };
+  if (c.headers) a.headers = c.headers;
+  return a;
 }
 
 /** A call the "count" level needs: a CORS-mode call that failed with a network error (what a CORS block looks like to the page). */

@@ -31,6 +31,7 @@ interface Failure {
   received: string | null;
   expected: string | null;
   message: string;
+  disallowedHeaders?: string[];
 }
 
 interface Outcome {
@@ -229,14 +230,18 @@ function preflightCheck(
   // (the standard does not: https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name).
   const wildcard = headers.has("*") && !include;
   if (!wildcard) {
-    for (const name of unsafeHeaders) {
-      if (!headers.has(name)) {
-        return { stage, hop, code: "HeaderDisallowedByPreflightResponse", failedParameter: name, header: "access-control-allow-headers",
-          received: acahRaw, expected: name,
-          message: headers.has("*")
-            ? `${subject} allows headers "*", which counts only for requests without credentials; the request header ${name} must be listed by name.`
-            : `${subject} does not list the request header ${name} in Access-Control-Allow-Headers.` };
-      }
+    const missing = unsafeHeaders.filter((name) => !headers.has(name));
+    if (missing.length) {
+      const name = missing[0]!;
+      const names = missing.length === 1 ? `the request header ${name}`
+        : `the request headers ${missing.slice(0, -1).join(", ")} and ${missing[missing.length - 1]}`;
+      return { stage, hop, code: "HeaderDisallowedByPreflightResponse", failedParameter: name, header: "access-control-allow-headers",
+        received: acahRaw, expected: missing.join(", "),
+        ...(missing.length > 1 ? { disallowedHeaders: missing } : {}),
+        message: (headers.has("*")
+          ? `${subject} allows headers "*", which counts only for requests without credentials; ${names} must be listed by name.`
+          : `${subject} does not list ${names} in Access-Control-Allow-Headers.`) +
+          (missing.length > 1 ? " Chrome names only one of them in its error." : "") };
     }
   } else if (unsafeHeaders.includes("authorization") && !headers.has("authorization")) {
     warnings.push({ code: "AuthorizationCoveredByWildcard", header: "access-control-allow-headers",
@@ -359,7 +364,10 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
     }
 
     const res = hop.response;
-    if (!res) return done(null, "no response was captured");
+    // A preflight answer is a response: say which one is missing, and what was checked.
+    if (!res) return done(null, hop.preflight
+      ? "the preflight response (status " + hop.preflight.status + ") passes for the request headers that were recorded, and the request's own response was not captured (a request header the script set may be missing from the record)"
+      : "no response was captured");
     const loc = redirectLocation(res);
     const isLast = i === ex.hops.length - 1;
     if (loc !== null) {
@@ -431,6 +439,19 @@ function inferCredentials(ex: Exchange, include: Outcome, omit: Outcome): { mode
   return { mode: "same-origin", reason: "no evidence; fetch's default" };
 }
 
+/** What could explain a block that the recorded headers do not: a stricter rule than Chromium's defaults, or what was not recorded. */
+function stricterRule(warnings: Warning[]): string {
+  const rules: string[] = [];
+  if (warnings.some((w) => w.code === "AuthorizationCoveredByWildcard")) {
+    rules.push("Access-Control-Allow-Headers: * does not cover Authorization under the Fetch standard (https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name), nor in a Chromium with CorsNonWildcardRequestHeadersSupport on: list authorization by name");
+  }
+  if (warnings.some((w) => w.code === "AllowHeadersWildcardWithCredentials" || w.code === "AllowMethodsWildcardWithCredentials")) {
+    rules.push("a wildcard in Access-Control-Allow-Headers/-Methods counts only without credentials, and the request may have been credentialed: list the names");
+  }
+  const rest = "otherwise the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured).";
+  return rules.length ? `a stricter rule would explain it: ${rules.join("; ")}. Or ${rest.replace(/^otherwise /, "")}` : rest.replace(/^otherwise t/, "t");
+}
+
 function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred: boolean): Diagnosis {
   // Keys in the documented order (docs/exchange.md), so that --json reads like the docs.
   const make = (blocked: boolean, f: Failure | null, message: string, networkError: string | null): Diagnosis => ({
@@ -438,6 +459,7 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
     failedParameter: f?.failedParameter ?? null, header: f?.header ?? null, received: f?.received ?? null,
     expected: f?.expected ?? null, credentials: { mode, inferred }, firefox: f ? codeInfo(f.code)?.firefox ?? null : null,
     message, warnings: o.warnings, networkError, preflightNeeded: o.preflightNeeded,
+    ...(f?.disallowedHeaders ? { disallowedHeaders: f.disallowedHeaders } : {}),
   });
   if (o.failure) return make(true, o.failure, o.failure.message, null);
   const err = o.networkError ?? ex.browserError;
@@ -447,7 +469,7 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
   if (isCorsBlockError(err)) {
     return make(true, null, o.incomplete
       ? `The browser blocked the request (${err}), but ${o.incomplete}, so the failing check cannot be named.`
-      : `The browser blocked the request (${err}), yet the recorded headers pass every CORS check; the cause is outside what was recorded (another extension, Private Network Access, or a response that was not captured).`, null);
+      : `The browser blocked the request (${err}), yet the recorded headers pass every CORS check under Chromium's defaults; ${stricterRule(o.warnings)}`, null);
   }
   return make(false, null, o.incomplete ? `Nothing is blocked so far, but ${o.incomplete}.` : "The request passes every CORS check.", null);
 }

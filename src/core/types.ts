@@ -68,6 +68,12 @@ export interface Diagnosis {
   networkError?: string | null;
   /** The request needed a preflight (at the failing hop, or the first hop). */
   preflightNeeded?: boolean;
+  /**
+   * HeaderDisallowedByPreflightResponse with several headers not allowed: all of them, sorted.
+   * Chromium names one, in Blink's HTTPHeaderMap (hash table) order, which nothing in the exchange
+   * shows (measured: docs/differences.md); `failedParameter` is the first of these.
+   */
+  disallowedHeaders?: string[];
 }
 
 export type Stack =

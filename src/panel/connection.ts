@@ -13,6 +13,11 @@ export interface ConnectionOptions {
   schedule?: (ms: number, fn: () => void) => () => void;
   /** Live messages are delivered in batches this often (0: one by one, synchronously). */
   batchMs?: number;
+  /**
+   * The devtools page's port: holds the tab's full capture while DevTools is open, receives
+   * nothing (HELLO {hold: true}); reconnects and pings like a panel.
+   */
+  hold?: boolean;
 }
 
 export interface Connection {
@@ -100,7 +105,12 @@ export function openConnection(opts: ConnectionOptions): Connection {
       opts.onStatus("reconnecting");
       retry();
     });
-    p.post({ type: MSG.HELLO, tabId: opts.tabId } satisfies PanelMessage);
+    p.post((opts.hold ? { type: MSG.HELLO, tabId: opts.tabId, hold: true } : { type: MSG.HELLO, tabId: opts.tabId }) satisfies PanelMessage);
+    // No snapshot ever comes to a holding port: a connect that did not throw is the success.
+    if (opts.hold) {
+      attempt = 0;
+      opts.onStatus("connected");
+    }
     for (const m of queue.splice(0)) p.post(m);
     // Chrome stops an MV3 worker after 30 s without events; restarts are survived
     // (docs/architecture.md, "Worker restarts"), but a panel that is open keeps it up anyway.

@@ -1,5 +1,8 @@
 // The panel ↔ background protocol: one runtime port per inspected tab, named PORT_NAME.
 //   panel → background: HELLO {tabId} first, then CLEAR, SET_PRESERVE, SET_ALWAYS_CAPTURE, RELOAD_AND_CAPTURE.
+//   devtools page → background: HELLO {tabId, hold: true}, then PINGs: DevTools is open on the tab,
+//   whichever panel it shows, so the tab is captured fully (as the Network panel records from the
+//   moment DevTools opens); such a port gets no SNAPSHOT and no live messages.
 //   background → panel: SNAPSHOT once after HELLO, then EXCHANGE_ADDED / EXCHANGE_UPDATED / CLEARED / NAVIGATED.
 // An open port for tab N turns on full capture for tab N. The MV3 worker drops ports when it
 // stops (~30 s idle), so the panel reconnects on disconnect and sends HELLO again.
@@ -52,7 +55,7 @@ export interface Entry {
 }
 
 export type PanelMessage =
-  | { type: typeof MSG.HELLO; tabId: number }
+  | { type: typeof MSG.HELLO; tabId: number; hold?: true }
   | { type: typeof MSG.CLEAR }
   | { type: typeof MSG.SET_PRESERVE; on: boolean }
   | { type: typeof MSG.SET_ALWAYS_CAPTURE; site: string; on: boolean }
@@ -100,7 +103,8 @@ export function readPanelMessage(x: unknown): PanelMessage | null {
   if (!isObject(x)) return null;
   switch (x.type) {
     case MSG.HELLO:
-      return isTabId(x.tabId) ? { type: MSG.HELLO, tabId: x.tabId } : null;
+      if (!isTabId(x.tabId)) return null;
+      return x.hold === true ? { type: MSG.HELLO, tabId: x.tabId, hold: true } : { type: MSG.HELLO, tabId: x.tabId };
     case MSG.CLEAR:
       return { type: MSG.CLEAR };
     case MSG.SET_PRESERVE:
@@ -176,6 +180,29 @@ export interface Annotation {
   initiator: string | null;
   /** When the page made the call (ms since the epoch, as Date.now()). */
   time: number;
+  /**
+   * The headers the script set, as the browser read them ([name, value], names as written), when
+   * the hook could see them: webRequest shows none of them for a request whose preflight failed
+   * (Chromium 156 fires no onSendHeaders for it), and it cannot tell a script's header from one
+   * the browser added.
+   */
+  headers?: Array<[string, string]>;
+}
+
+export const HEADER_PAIR_LIMITS = { count: 64, name: 256, value: 4096 };
+
+/** [name, value] pairs with token names, or null for anything out of shape or size (never truncated). */
+export function readHeaderPairs(x: unknown): Array<[string, string]> | null {
+  if (!Array.isArray(x) || x.length > HEADER_PAIR_LIMITS.count) return null;
+  const out: Array<[string, string]> = [];
+  for (const p of x) {
+    if (!Array.isArray(p) || p.length !== 2) return null;
+    const [n, v] = p as unknown[];
+    if (typeof n !== "string" || n.length > HEADER_PAIR_LIMITS.name || !isToken(n)) return null;
+    if (typeof v !== "string" || v.length > HEADER_PAIR_LIMITS.value) return null;
+    out.push([n, v]);
+  }
+  return out;
 }
 
 /** One batch of the relay's reports (`annotation`: a single one, as older relays sent). */
@@ -195,7 +222,7 @@ const MODES: readonly string[] = ["cors", "no-cors", "same-origin"];
 /** Reads an annotation, rejecting (never truncating) anything out of shape or size. */
 export function readAnnotation(x: unknown): Annotation | null {
   if (!isObject(x)) return null;
-  const { url, method, credentials, mode, outcome, initiator, time } = x;
+  const { url, method, credentials, mode, outcome, initiator, time, headers } = x;
   if (typeof url !== "string" || url.length > ANNOTATION_LIMITS.url || !/^https?:\/\//i.test(url)) return null;
   try {
     new URL(url);
@@ -208,8 +235,12 @@ export function readAnnotation(x: unknown): Annotation | null {
   if (typeof outcome !== "string" || !OUTCOME_RE.test(outcome)) return null;
   if (!(initiator === undefined || initiator === null || (typeof initiator === "string" && initiator.length <= ANNOTATION_LIMITS.initiator))) return null;
   if (typeof time !== "number" || !Number.isFinite(time) || time <= 0) return null;
-  return { url, method, credentials: credentials as CredentialsMode, mode: mode as RequestMode, outcome,
+  const pairs = headers === undefined ? undefined : readHeaderPairs(headers);
+  if (pairs === null) return null;
+  const a: Annotation = { url, method, credentials: credentials as CredentialsMode, mode: mode as RequestMode, outcome,
     initiator: typeof initiator === "string" ? initiator : null, time };
+  if (pairs) a.headers = pairs;
+  return a;
 }
 
 export function readAnnotateMessage(x: unknown): Annotation | null {

@@ -16,8 +16,9 @@ export const WEB_REQUEST_EVENTS: readonly WebRequestEvent[] = [
  * the worker per request, and the event count is what capture costs (docs/performance.md). Left out:
  * onResponseStarted repeats onHeadersReceived's status and headers (onCompleted repeats them again);
  * onBeforeSendHeaders is always followed by onSendHeaders with the same headers when no listener
- * blocks (Chromium's proxying loader calls OnSendHeaders right after; a request whose preflight
- * failed gets both, as "phantom" events), and onSendHeaders is the one with the final headers.
+ * blocks (Chromium's proxying loader calls OnSendHeaders right after), and onSendHeaders is the one
+ * with the final headers. A request whose preflight failed gets neither in Chromium 156.0.8078.114
+ * (measured; docs/differences.md "Live capture"): its script headers come from the page hook.
  * correlate.ts still reads both where a browser (or a recording) has them.
  */
 export const LISTENED_EVENTS: readonly WebRequestEvent[] = WEB_REQUEST_EVENTS.filter((e) => e !== "responseStarted" && e !== "beforeSendHeaders");

@@ -1,11 +1,12 @@
 // The oracle: for every lab scenario, Chromium's own CORS verdict (CDP corsErrorStatus) and
 // diagnose() must agree on {blocked, stage, code, failedParameter}. Labels come only from the
 // browser; the scenarios never say what to expect.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { diagnose } from "../../src/core/diagnose";
 import type { Diagnosis, Exchange } from "../../src/core/types";
-import { LabDriver, planRuns, runAll, type BrowserVerdict, type RunResult } from "../lab/runner";
+import { LabDriver, planRuns, runAll, sameFailedParameter, type BrowserVerdict, type RunResult } from "../lab/runner";
 import { startLab, type Lab } from "../lab/server";
 import { scenarios } from "../scenarios";
 import { chromiumVersion, launchChromium, type LaunchedChromium } from "./browser";
@@ -35,15 +36,17 @@ const TARGET_CODES = [
 const NEVER_PRODUCED = ["DisallowedByMode"];
 /**
  * Runs that may fail without a CORS error, on purpose: redirects to data: and file:
- * (net::ERR_UNSAFE_REDIRECT), and a same-origin-mode redirect to another origin (Blink's
- * blockedReason "origin"), each in two credentials modes. Keep them rare.
+ * (net::ERR_UNSAFE_REDIRECT), a same-origin-mode redirect to another origin, and a same-origin
+ * request redirected to its own origin with user:password@ in the Location (both Blink's own
+ * blockedReason "origin", no corsErrorStatus), each in two credentials modes. Keep them rare.
  */
-const MAX_NON_CORS_RUNS = 6;
+const MAX_NON_CORS_RUNS = 8;
 
-type Compared = Pick<Diagnosis, "blocked" | "stage" | "code" | "failedParameter">;
+type Compared = Pick<Diagnosis, "blocked" | "stage" | "code" | "failedParameter" | "disallowedHeaders">;
 
 function pick(v: Compared | BrowserVerdict): Compared {
-  return { blocked: v.blocked, stage: v.stage, code: v.code, failedParameter: v.failedParameter };
+  return { blocked: v.blocked, stage: v.stage, code: v.code, failedParameter: v.failedParameter,
+    ...("disallowedHeaders" in v && v.disallowedHeaders ? { disallowedHeaders: v.disallowedHeaders } : {}) };
 }
 
 function show(v: Compared): string {
@@ -51,8 +54,9 @@ function show(v: Compared): string {
   return `${v.code ?? "?"}${v.failedParameter ? `(${JSON.stringify(v.failedParameter)})` : ""} @${v.stage ?? "?"}`;
 }
 
-function same(a: Compared, b: Compared): boolean {
-  return a.blocked === b.blocked && a.stage === b.stage && a.code === b.code && a.failedParameter === b.failedParameter;
+function same(browser: Compared, ours: Compared): boolean {
+  return browser.blocked === ours.blocked && browser.stage === ours.stage && browser.code === ours.code &&
+    sameFailedParameter(browser.failedParameter, ours);
 }
 
 function table(rows: string[][]): string {
@@ -172,5 +176,22 @@ describe("oracle: diagnose() agrees with Chromium", () => {
       rmSync(MISMATCH_FILE, { force: true });
     }
     expect(mismatches.map((m) => m.id)).toEqual([]);
+  });
+
+  test("the built `cors-lens explain --json` gives every run Chromium's verdict too", () => {
+    // The CLI's whole path: file reading, validation, diagnose, JSON output, exit status.
+    const cli = resolve(process.env.CORS_LENS_DIST ?? resolve(__dirname, "../../dist"), "cli", "cors-lens.cjs");
+    const file = join(OUTPUT_DIR, "oracle-exchanges.json");
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    writeFileSync(file, JSON.stringify(results.map((r) => r.seen)));
+    const p = spawnSync(process.execPath, [cli, "explain", file, "--json"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    expect(p.stderr).toBe("");
+    expect(p.status).toBe(results.some((r) => r.verdict.blocked) ? 1 : 0);
+    const got = JSON.parse(p.stdout) as Diagnosis[];
+    expect(got).toHaveLength(results.length);
+    const bad = results.filter((r, i) => !same(pick(r.verdict), pick(got[i]!)) || (r.verdict.blocked && got[i]!.hop !== r.verdict.hop))
+      .map((r) => r.run.id);
+    console.log(`oracle: cors-lens explain agrees with ${version} on ${results.length - bad.length} of ${results.length} runs`);
+    expect(bad).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import type { CredentialsMode, Exchange, Headers, Hop, ResponseRecord, Stage } f
 import type { Kit, PageKind, Scenario } from "../scenarios/kit";
 import type { Lab, LabLogEntry } from "./server";
 
-export type Api = "fetch" | "xhr";
+export type Api = "fetch" | "xhr" | "eventsource";
 
 export interface Run {
   /** "<scenario> <api> <credentials>", unique. */
@@ -63,6 +63,8 @@ export interface RunResult {
   verdict: BrowserVerdict;
   /** The exchange as the browser lived it (reached hops only): the input for diagnose(). */
   seen: Exchange;
+  /** The tab (of its page kind) the run ran in. */
+  slot: number;
 }
 
 /** Codes whose name says they concern the preflight response. */
@@ -76,6 +78,16 @@ const PREFLIGHT_CODES = new Set([
 const REQUEST_CODES = new Set(["DisallowedByMode", "CorsDisabledScheme"]);
 /** Statuses Chromium follows (a 300 with Location is delivered to the page, not followed). */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Whether our failed parameter is Chromium's. With several request headers not allowed, Chromium
+ * names one in Blink's HTTPHeaderMap order (a hash table: neither the script's order nor sorted,
+ * docs/differences.md); ours lists them all (`disallowedHeaders`), and Chromium's must be one.
+ */
+export function sameFailedParameter(browser: string | null, ours: { failedParameter: string | null; disallowedHeaders?: string[] }): boolean {
+  if ((browser ?? "") === (ours.failedParameter ?? "")) return true;
+  return browser !== null && (ours.disallowedHeaders?.includes(browser) ?? false);
+}
 
 export function isPreflightCode(code: string): boolean {
   return code.startsWith("Preflight") || PREFLIGHT_CODES.has(code);
@@ -113,7 +125,18 @@ export interface PlanOptions {
   fetchCredentials?: CredentialsMode[];
   /** Whether to run scenarios marked `xhr` through XMLHttpRequest too. Default true. */
   xhr?: boolean;
+  /**
+   * Whether to run every scenario an EventSource can make (GET, cors mode, no script header, no
+   * body) through EventSource too, withCredentials false ("same-origin") and true ("include").
+   */
+  eventSource?: boolean;
   nonce?: string;
+}
+
+/** An EventSource can only GET in cors mode, without script headers or a body. */
+export function isEventSourceScenario(s: Scenario): boolean {
+  const r = s.request ?? {};
+  return (r.method ?? "GET") === "GET" && (r.mode ?? "cors") === "cors" && !r.body && Object.keys(r.headers ?? {}).length === 0;
 }
 
 /** One run per scenario x credentials mode (fetch), plus XHR runs (without and with credentials). */
@@ -124,6 +147,7 @@ export function planRuns(list: Scenario[], lab: Lab, options: PlanOptions = {}):
     const variants: Array<[Api, CredentialsMode]> = (options.fetchCredentials ?? ["omit", "include"]).map((c) => ["fetch", c]);
     // XHR: withCredentials false is credentials mode "same-origin"; true is "include".
     if (scenario.xhr && options.xhr !== false) variants.push(["xhr", "same-origin"], ["xhr", "include"]);
+    if (options.eventSource && isEventSourceScenario(scenario)) variants.push(["eventsource", "same-origin"], ["eventsource", "include"]);
     for (const [api, credentials] of variants) {
       const key = `${index}${api[0]}${credentials[0]}-${nonce}`;
       const page = scenario.page ?? "app";
@@ -242,25 +266,52 @@ interface PageSpec {
   mode: "cors" | "same-origin" | "no-cors";
 }
 
-/** Drives one tab per page kind; correlates CDP events with runs by their unique first URL. */
+export interface DriverOptions {
+  settleTimeoutMs?: number;
+  /** Tabs per page kind; runs are spread over them (runAll). Default 1. */
+  tabsPerKind?: number;
+  /**
+   * Called once per tab after its page first loaded (at a URL unique to the tab); when given, the
+   * page is loaded again afterwards, so that whatever the hook set up (e.g. a CORS panel for the
+   * tab) is in place before the page that makes the requests loads.
+   */
+  setup?: (page: Page, kind: PageKind, slot: number) => Promise<void>;
+}
+
+/** Drives tabs per page kind; correlates CDP events with runs by their unique first URL. */
 export class LabDriver {
-  private tabs = new Map<PageKind, Promise<Tab>>();
+  private tabs = new Map<string, Promise<Tab>>();
   private byUrl = new Map<string, Track>();
   private byId = new Map<string, Track>();
   private urlWaiters = new Map<string, () => void>();
+  private settleTimeoutMs: number;
+  readonly tabsPerKind: number;
 
-  constructor(private browser: Browser, private lab: Lab, private settleTimeoutMs = 5000) {}
+  constructor(private browser: Browser, private lab: Lab, options: number | DriverOptions = {}) {
+    const o = typeof options === "number" ? { settleTimeoutMs: options } : options;
+    this.settleTimeoutMs = o.settleTimeoutMs ?? 5000;
+    this.tabsPerKind = Math.max(1, o.tabsPerKind ?? 1);
+    this.setup = o.setup;
+  }
 
-  private tab(kind: PageKind): Promise<Tab> {
-    let tab = this.tabs.get(kind);
+  private setup: DriverOptions["setup"];
+
+  private tab(kind: PageKind, slot = 0): Promise<Tab> {
+    const k = `${kind}#${slot % this.tabsPerKind}`;
+    let tab = this.tabs.get(k);
     if (!tab) {
-      tab = this.openTab(kind);
-      this.tabs.set(kind, tab);
+      tab = this.openTab(kind, slot % this.tabsPerKind);
+      this.tabs.set(k, tab);
     }
     return tab;
   }
 
-  private async openTab(kind: PageKind): Promise<Tab> {
+  /** The tab's page (for reading its state after the runs). */
+  async page(kind: PageKind, slot = 0): Promise<Page> {
+    return (await this.tab(kind, slot)).page;
+  }
+
+  private async openTab(kind: PageKind, slot: number): Promise<Tab> {
     const page = await this.browser.newPage();
     const cdp = await page.createCDPSession();
     cdp.on("Network.requestWillBeSent", (e) => {
@@ -296,18 +347,25 @@ export class LabDriver {
     );
     await cdp.send("Network.enable");
     await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
-    await page.goto(`${this.lab.origin("app.example")}/${kind === "sandbox" ? "sandbox" : "page"}.html`);
+    const url = `${this.lab.origin("app.example")}/${kind === "sandbox" ? "sandbox" : "page"}.html?tab=${slot}`;
+    await page.goto(url);
+    if (this.setup) {
+      await this.setup(page, kind, slot);
+      await page.goto(url);
+    }
     return { page, cdp };
   }
 
   /** Opens the tabs for these page kinds up front. */
   async prepare(kinds: Iterable<PageKind>): Promise<void> {
-    await Promise.all([...new Set(kinds)].map((k) => this.tab(k)));
+    const all: Array<Promise<Tab>> = [];
+    for (const k of new Set(kinds)) for (let i = 0; i < this.tabsPerKind; i++) all.push(this.tab(k, i));
+    await Promise.all(all);
   }
 
-  async execute(run: Run): Promise<Observation> {
+  async execute(run: Run, slot = 0): Promise<Observation> {
     this.lab.register(run.key, run.exchange);
-    const { page } = await this.tab(run.page);
+    const { page } = await this.tab(run.page, slot);
     const spec: PageSpec = {
       api: run.api,
       url: run.exchange.request.url,
@@ -320,9 +378,25 @@ export class LabDriver {
       mode: run.exchange.request.mode,
     };
     const script = await page.evaluate(async (s: PageSpec) => {
+      if (s.api === "eventsource") {
+        // Closed at the first event either way: an EventSource reconnects after a network error.
+        return new Promise<{ ok: boolean; status?: number; error?: string }>((resolve) => {
+          let es: EventSource;
+          try {
+            es = new EventSource(s.url, { withCredentials: s.credentials === "include" });
+          } catch (e) {
+            resolve({ ok: false, error: String(e) });
+            return;
+          }
+          const t = setTimeout(() => { es.close(); resolve({ ok: false, error: "EventSource: no event in 4 s" }); }, 4000);
+          es.onopen = () => { clearTimeout(t); es.close(); resolve({ ok: true }); };
+          es.onerror = () => { clearTimeout(t); es.close(); resolve({ ok: false, error: "EventSource error event" }); };
+        });
+      }
       if (s.api === "fetch") {
         try {
-          const init: RequestInit = { method: s.method, headers: s.headers, credentials: s.credentials, mode: s.mode };
+          // A call that never settles must end the run, not the whole suite (it shows as a mismatch).
+          const init: RequestInit = { method: s.method, headers: s.headers, credentials: s.credentials, mode: s.mode, signal: AbortSignal.timeout(10_000) };
           if (s.body !== null) init.body = s.body;
           const r = await fetch(s.url, init);
           await r.arrayBuffer();
@@ -336,6 +410,8 @@ export class LabDriver {
         try {
           x.open(s.method, s.url);
           x.withCredentials = s.credentials === "include";
+          x.timeout = 10_000;
+          x.ontimeout = () => resolve({ ok: false, error: "XMLHttpRequest timeout" });
           for (const [n, v] of Object.entries(s.headers)) x.setRequestHeader(n, v);
           x.onload = () => resolve({ ok: true, status: x.status });
           x.onerror = () => resolve({ ok: false, error: "XMLHttpRequest error event" });
@@ -394,13 +470,14 @@ export async function runAll(driver: LabDriver, lab: Lab, runs: Run[], concurren
   await driver.prepare(runs.map((r) => r.page));
   const results: RunResult[] = new Array(runs.length);
   let next = 0;
-  const worker = async () => {
+  const worker = async (_: unknown, w: number) => {
     while (next < runs.length) {
       const i = next++;
       const run = runs[i]!;
-      const observation = await driver.execute(run);
+      const slot = w % driver.tabsPerKind;
+      const observation = await driver.execute(run, slot);
       const log = lab.log(run.key);
-      results[i] = { run, observation, log, verdict: deriveVerdict(observation, log), seen: exchangeAsSeen(run, log) };
+      results[i] = { run, observation, log, verdict: deriveVerdict(observation, log), seen: exchangeAsSeen(run, log), slot };
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, worker));

@@ -71,6 +71,12 @@ const headerCases: Array<[string, Record<string, string>, string | string[] | nu
   ["custom/upper", { "X-Custom": "1" }, "X-CUSTOM"],
   ["custom/wildcard", { "X-Custom": "1" }, "*"],
   ["custom/missing", { "X-Custom": "1" }, null],
+  // Which header Chromium names when several are not allowed: the script's order, or sorted?
+  ["order/zeta-then-alpha-none-allowed", { "X-Zeta": "1", "X-Alpha": "1" }, null],
+  ["order/alpha-then-zeta-none-allowed", { "X-Alpha": "1", "X-Zeta": "1" }, null],
+  ["order/zeta-mid-alpha-only-mid-allowed", { "X-Zeta": "1", "X-Mid": "1", "X-Alpha": "1" }, "x-mid"],
+  ["order/long-accept-then-custom", { "Accept": "a".repeat(200), "X-Custom": "1" }, null],
+  ["order/custom-then-long-accept", { "X-Custom": "1", "Accept": "a".repeat(200) }, "x-custom"],
   ["custom/empty", { "X-Custom": "1" }, ""],
   ["custom/other", { "X-Custom": "1" }, "X-Other"],
   ["custom/list", { "X-Custom": "1" }, "X-Other, X-Custom"],

@@ -36,6 +36,77 @@ function twoHops(
 
 const STATUSES = [301, 302, 303, 307, 308];
 
+/** `url` with user:password in its authority (a Location that carries credentials). */
+function withUserinfo(url: string): string {
+  return url.replace("://", "://user:secret@");
+}
+
+/**
+ * The SSO/login pattern: the page calls its own origin (app.example), which redirects to another
+ * origin. From that hop on it is a CORS request; webRequest saw a same-origin first hop.
+ */
+function sameOriginStart(
+  name: string,
+  opts: { request?: ScenarioRequest; xhr?: boolean },
+  hops: (k: Kit) => Array<{ url: string; preflight?: ReturnType<typeof res> | null; response: ReturnType<typeof res> | null }>,
+): Scenario {
+  return {
+    name: `same-origin-start/${name}`,
+    group: "same-origin-start",
+    request: opts.request,
+    xhr: opts.xhr ?? true,
+    hops: (k) => hops(k).map((h) => ({ url: h.url, preflight: h.preflight ?? null, response: h.response })),
+  };
+}
+
+const sameOriginStartScenarios: Scenario[] = [
+  ...STATUSES.map((status) => sameOriginStart(`${status}-to-api-ok`, { request: TEXT_POST }, (k) => [
+    { url: k.url(0, "app.example"), response: res(status, H(["Location", k.url(1)])) },
+    { url: k.url(1), response: okRes(k) },
+  ])),
+  ...STATUSES.map((status) => sameOriginStart(`${status}-to-api-missing-acao`, {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(status, H(["Location", k.url(1)])) },
+    { url: k.url(1), response: res(200, H(["Content-Type", "text/plain"])) },
+  ])),
+  sameOriginStart("to-api-wildcard", {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(302, H(["Location", k.url(1)])) },
+    { url: k.url(1), response: res(200, H([ACAO, "*"])) },
+  ]),
+  sameOriginStart("userinfo-location-cross-origin", {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(302, H(["Location", withUserinfo(k.url(1))])) },
+    { url: k.url(1), response: okRes(k) },
+  ]),
+  sameOriginStart("userinfo-location-same-origin", {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(302, H(["Location", withUserinfo(k.url(1, "app.example"))])) },
+    { url: k.url(1, "app.example"), response: res(200, H(["Content-Type", "text/plain"])) },
+  ]),
+  // Two cross-origin hops: the second one sees Origin: null.
+  sameOriginStart("two-cross-origin-hops-acao-null", {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(302, H(["Location", k.url(1)])) },
+    { url: k.url(1), response: redirect(k, 302, k.url(2, "other.example")) },
+    { url: k.url(2, "other.example"), response: nullOk(k) },
+  ]),
+  sameOriginStart("two-cross-origin-hops-acao-page-origin", {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(302, H(["Location", k.url(1)])) },
+    { url: k.url(1), response: redirect(k, 302, k.url(2, "other.example")) },
+    { url: k.url(2, "other.example"), response: okRes(k) },
+  ]),
+  sameOriginStart("second-hop-redirect-missing-acao", {}, (k) => [
+    { url: k.url(0, "app.example"), response: res(302, H(["Location", k.url(1)])) },
+    { url: k.url(1), response: res(302, H(["Location", k.url(2, "other.example")])) },
+    { url: k.url(2, "other.example"), response: nullOk(k) },
+  ]),
+  // A preflighted request: the cross-origin hop gets its own preflight.
+  sameOriginStart("307-to-api-preflight-ok", { request: { method: "PUT", headers: { "X-Custom": "1" }, body: "x" } }, (k) => [
+    { url: k.url(0, "app.example"), response: res(307, H(["Location", k.url(1)])) },
+    { url: k.url(1), preflight: okPreflight(k, "PUT", "x-custom"), response: okRes(k) },
+  ]),
+  sameOriginStart("307-to-api-preflight-missing-acah", { request: { method: "PUT", headers: { "X-Custom": "1" }, body: "x" } }, (k) => [
+    { url: k.url(0, "app.example"), response: res(307, H(["Location", k.url(1)])) },
+    { url: k.url(1), preflight: okPreflight(k, "PUT"), response: okRes(k) },
+  ]),
+];
+
 export const redirectScenarios: Scenario[] = [
   twoHops("redirect/same-origin-302", { xhr: true }, null, (k) => ({ preflight: null, response: okRes(k) })),
   twoHops("redirect/300-with-location", { status: 300 }, null, (k) => ({ preflight: null, response: okRes(k) })),
@@ -252,4 +323,5 @@ export const redirectScenarios: Scenario[] = [
       { url: k.url(1, "other.example"), preflight: null, response: okRes(k) },
     ],
   },
+  ...sameOriginStartScenarios,
 ];

@@ -352,3 +352,44 @@ describe("the reader and the classifier together", () => {
     if (!r.ok) expect(r.error).toMatch(re);
   });
 });
+
+describe("several request headers not allowed", () => {
+  // Chromium names one of them in Blink's HTTPHeaderMap order (measured: neither the script's
+  // order nor sorted, docs/differences.md); the diagnosis lists them all.
+  test("all of them, sorted, with failedParameter the first", () => {
+    const d = diagnose(ex({ headers: { "x-zeta": "1", "x-token": "1", "x-alpha": "1" } }));
+    expect(d).toMatchObject({ blocked: true, code: "HeaderDisallowedByPreflightResponse", failedParameter: "x-alpha",
+      disallowedHeaders: ["x-alpha", "x-zeta"], expected: "x-alpha, x-zeta" });
+    expect(d.message).toContain("the request headers x-alpha and x-zeta");
+    expect(d.message).toContain("Chrome names only one of them");
+  });
+
+  test("one header: no list", () => {
+    const d = diagnose(ex({ headers: { "x-zeta": "1", "x-token": "1" } }));
+    expect(d.failedParameter).toBe("x-zeta");
+    expect(d.disallowedHeaders).toBeUndefined();
+    expect(d.message).toContain("the request header x-zeta");
+  });
+});
+
+describe("a block the recorded headers do not explain", () => {
+  test("Authorization under Access-Control-Allow-Headers: *: the stricter rule is named", () => {
+    const d = diagnose(ex({ credentials: "omit", headers: { authorization: "Bearer x" }, browserError: "net::ERR_FAILED",
+      preflight: okPreflight({ "access-control-allow-headers": "*" }) }));
+    expect(d.blocked).toBe(true);
+    expect(d.code).toBeNull();
+    expect(d.message).toContain("does not cover Authorization under the Fetch standard");
+    expect(d.message).toContain("CorsNonWildcardRequestHeadersSupport");
+  });
+
+  test("nothing stricter applies: the cause is outside what was recorded", () => {
+    const d = diagnose(ex({ browserError: "net::ERR_FAILED" }));
+    expect(d.message).toContain("the cause is outside what was recorded");
+    expect(d.message).not.toContain("stricter rule");
+  });
+
+  test("a passing preflight with no actual response is not 'no response was captured'", () => {
+    const d = diagnose(ex({ headers: {}, method: "POST", response: null, browserError: "net::ERR_FAILED" }));
+    expect(d.message).toContain("the preflight response (status 204) passes");
+  });
+});

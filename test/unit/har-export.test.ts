@@ -228,7 +228,7 @@ describe("round trip: exchange -> toHar -> readHar -> diagnose", () => {
   const list = scenarioExchanges();
 
   test(`every oracle scenario (${scenarios.length} scenarios, ${list.length} runs) keeps its verdict`, () => {
-    expect(scenarios.length).toBe(338);
+    expect(scenarios.length).toBeGreaterThanOrEqual(338);
     const back = readBack(list);
     const ids = new Set(list.map((e) => e.id));
     expect(back.filter((b) => !ids.has(b.id)).map((b) => `${b.id} ${b.request.method} ${b.request.url}`)).toEqual([]);
