@@ -1,48 +1,15 @@
 // A settled request (plus its preflights) becomes one core Exchange, and gets its Diagnosis.
 import { diagnose, isCorsBlockError } from "../core/diagnose";
-import { headerValue, isForbiddenRequestHeader, isSafelistedRequestHeader, needsPreflight, normalizeMethod } from "../core/fetch";
+import { headerValue, isForbiddenRequestHeader, scriptHeadersFromWire, stepsOf } from "../core/fetch";
 import type { Diagnosis, Exchange, Headers, Hop } from "../core/types";
 import type { Annotation } from "../shared/protocol";
 import type { Settled } from "./correlate";
-import { sameOrigin } from "./records";
 
-/** Headers the browser adds that are not forbidden names (so the fetch primitives would count them as script's). */
-const BROWSER_ADDED = new Set([
-  "user-agent", "accept-language", "priority", "x-client-data", "upgrade-insecure-requests", "purpose",
-]);
-/** Safelisted names a script may set: kept when their value is safelisted. */
-const SCRIPT_SAFELISTED = ["accept", "content-language", "content-type", "range"];
 /** Types whose requests are fetch/XHR-like: CORS by default. Others (img, script, …) only with an Origin header. */
 const FETCH_TYPES = new Set(["xmlhttprequest", "fetch", "font", "other", "ping", "beacon"]);
 
-/**
- * The headers the page script set, from the wire. When a preflight was sent, its
- * Access-Control-Request-Headers names the non-safelisted ones exactly; otherwise drop what the
- * browser adds, including DevTools' "Disable cache" pair (Cache-Control/Pragma: no-cache), which
- * would have needed a preflight we did not see.
- */
-export function scriptHeadersOf(wire: Headers | null, acrh: string[] | null): Headers {
-  const out: Headers = Object.create(null); // a script's "__proto__" header is a header; spread below
-  if (wire) {
-    for (const name of Object.keys(wire)) {
-      if (isForbiddenRequestHeader(name)) continue;
-      const value = headerValue(wire, name) ?? "";
-      if (acrh && !acrh.includes(name)) {
-        if (SCRIPT_SAFELISTED.includes(name) && isSafelistedRequestHeader(name, value) && !(name === "accept" && value === "*/*")) {
-          out[name] = value;
-        }
-        continue;
-      }
-      if (!acrh) {
-        if (BROWSER_ADDED.has(name) || (name === "accept" && value === "*/*")) continue;
-        if ((name === "cache-control" || name === "pragma") && value === "no-cache") continue;
-      }
-      out[name] = value;
-    }
-  }
-  for (const name of acrh ?? []) if (out[name] === undefined) out[name] = "";
-  return { ...out };
-}
+/** The headers the page script set, from the wire (the one rule: core/fetch.ts). */
+export const scriptHeadersOf = scriptHeadersFromWire;
 
 /** The Exchange for a settled request, or null when it is not a CORS request (e.g. a plain <img>). */
 export function assemble(s: Settled, blocksAreErrors = true): Exchange | null {
@@ -58,13 +25,13 @@ export function assemble(s: Settled, blocksAreErrors = true): Exchange | null {
   const acrh = (s.preflights[0] ?? s.preflights.find((p) => p !== null))?.acrh ?? null;
   const headers = scriptHeadersOf(wire, acrh);
 
-  let corsFlag = false;
+  // What the browser sent at each hop (the Fetch walk): the CORS flag, the method and headers after a redirect.
+  const steps = stepsOf({ url: hop0.url, method: hop0.method, headers, origin }, v.hops);
   const hops: Hop[] = v.hops.map((h, i) => {
     const p = s.preflights[i] ?? null;
     const hop: Hop = { url: h.url, preflight: p?.hops[0]?.response ?? null, response: h.response };
-    corsFlag ||= !sameOrigin(h.url, origin);
     // Sent without an OPTIONS although it needed one: the browser used its preflight cache.
-    if (!p && !v.partial && h.response && corsFlag && needsPreflight(normalizeMethod(h.method), headers)) hop.preflightCached = true;
+    if (!p && !v.partial && h.response && steps[i]!.preflightNeeded) hop.preflightCached = true;
     return hop;
   });
 

@@ -7,7 +7,8 @@ import { version } from "../../package.json";
 import { audit, type AuditOptions, type Finding, type HostileResult } from "../core/audit";
 import { diagnose } from "../core/diagnose";
 import {
-  afterRedirect, corsUnsafeRequestHeaderNames, isForbiddenMethod, isForbiddenRequestHeader, isToken, needsPreflight, normalizeMethod, originOf,
+  corsUnsafeRequestHeaderNames, firstStep, isForbiddenMethod, isForbiddenRequestHeader, isToken, nextStep, normalizeMethod, originOf,
+  preflightHeaders, type FetchStep,
 } from "../core/fetch";
 import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
@@ -171,12 +172,8 @@ function toRecord(r: HttpResponse): ResponseRecord {
   return { status: r.status, headers: r.headers };
 }
 
-function preflightRequest(url: string, origin: string, method: string, unsafe: string[]): HttpRequest {
-  // Chromium: Access-Control-Request-Headers lower-cased, sorted, joined by "," without spaces; no cookies ever.
-  const headers: Array<[string, string]> = [["accept", "*/*"], ["access-control-request-method", method]];
-  if (unsafe.length) headers.push(["access-control-request-headers", unsafe.join(",")]);
-  headers.push(["origin", origin], ["user-agent", UA]);
-  return { url, method: "OPTIONS", headers };
+function preflightRequest(step: Pick<FetchStep, "url" | "method" | "origin" | "unsafeHeaders">): HttpRequest {
+  return { url: step.url, method: "OPTIONS", headers: [...preflightHeaders(step), ["user-agent", UA]] };
 }
 
 function hostOf(url: string): string {
@@ -195,11 +192,8 @@ export interface Browsed {
 /** Follows the request the way fetch does, hop by hop, with the CORS checks of the shared core. */
 async function browse(s: Session): Promise<Browsed> {
   const o = s.opts;
-  let url = o.url;
-  let method = normalizeMethod(o.method);
-  let scriptHeaders: Headers = Object.fromEntries(o.headers);
-  let tainted = false;
-  let corsFlag = false;
+  // The Fetch walk (fetch.ts): each hop's URL, method, script headers, Origin and CORS flag.
+  let step = firstStep({ url: o.url, method: o.method, headers: Object.fromEntries(o.headers), origin: o.origin });
   const hops: Hop[] = [];
   const firstHost = hostOf(o.url);
   const sentHeaders: Headers = {};
@@ -212,13 +206,12 @@ async function browse(s: Session): Promise<Browsed> {
     hops: hops.map((h) => ({ ...h })),
   });
   for (let i = 0; ; i++) {
-    const sameOrigin = o.origin !== "null" && originOf(url) === o.origin;
-    if (!sameOrigin) corsFlag = true;
-    const origin = tainted ? "null" : o.origin;
+    const { url, method, origin, headers: scriptHeaders } = step;
+    const corsFlag = step.cors;
     const hop: Hop = { url, preflight: null, response: null };
     hops.push(hop);
-    if (corsFlag && needsPreflight(method, scriptHeaders)) {
-      hop.preflight = toRecord(await sendLogged(s, "preflight", preflightRequest(url, origin, method, corsUnsafeRequestHeaderNames(scriptHeaders)), origin));
+    if (step.preflightNeeded) {
+      hop.preflight = toRecord(await sendLogged(s, "preflight", preflightRequest(step), origin));
       // A failed preflight stops the browser before the actual request.
       if (diagnose(exchange()).blocked) break;
     }
@@ -247,11 +240,8 @@ async function browse(s: Session): Promise<Browsed> {
     // Non-http(s) targets and URLs with credentials: the core names the failure on this last hop.
     if ((next.protocol !== "http:" && next.protocol !== "https:") || next.username || next.password) break;
     if (i + 1 > MAX_REDIRECTS) throw new NetError("net::ERR_TOO_MANY_REDIRECTS", `more than ${MAX_REDIRECTS} redirects from ${o.url}`);
-    ({ method, headers: scriptHeaders } = afterRedirect(method, scriptHeaders, res.status));
     next.hash = "";
-    const cur = originOf(url);
-    if (originOf(next.href) !== cur && cur !== o.origin) tainted = true;
-    url = next.href;
+    step = nextStep(step, next.href, res.status);
   }
   const ex = exchange();
   return { exchange: ex, diagnosis: diagnose(ex) };
@@ -335,7 +325,7 @@ async function auditProbe(s: Session, b: Browsed): Promise<AuditRun> {
   for (const h of hostileOrigins(o.url, o.origin)) {
     const r: AuditRun["hostile"][number] = { origin: h.origin, kind: h.kind, sibling: h.sibling, acao: null, credentials: false, trusted: false };
     try {
-      const pre = await sendLogged(s, "hostile-preflight", preflightRequest(o.url, h.origin, method === "GET" || method === "HEAD" ? "GET" : method, unsafe), h.origin);
+      const pre = await sendLogged(s, "hostile-preflight", preflightRequest({ url: o.url, origin: h.origin, method: method === "GET" || method === "HEAD" ? "GET" : method, unsafeHeaders: unsafe }), h.origin);
       const get = await sendLogged(s, "hostile-request", { url: o.url, method: "GET", headers: [["accept", "*/*"], ["origin", h.origin], ["user-agent", UA]] }, h.origin);
       for (const res of [get, pre]) {
         const acao = header(res, "access-control-allow-origin");
@@ -353,7 +343,7 @@ async function auditProbe(s: Session, b: Browsed): Promise<AuditRun> {
   let headerReflection: AuditRun["headerReflection"] = null;
   try {
     const acrh = [...new Set([...unsafe, PROBE_HEADER])].sort();
-    const pre = await sendLogged(s, "header-probe", preflightRequest(o.url, o.origin, method === "GET" || method === "HEAD" ? "PUT" : method, acrh), o.origin);
+    const pre = await sendLogged(s, "header-probe", preflightRequest({ url: o.url, origin: o.origin, method: method === "GET" || method === "HEAD" ? "PUT" : method, unsafeHeaders: acrh }), o.origin);
     const acah = (header(pre, "access-control-allow-headers") ?? "").toLowerCase().split(",").map((x) => x.trim());
     if (acah.includes(PROBE_HEADER)) headerReflection = { header: PROBE_HEADER, credentials: header(pre, "access-control-allow-credentials") === "true" };
   } catch {

@@ -4,7 +4,7 @@
 // and passes what it learnt in AuditOptions.
 // References: https://fetch.spec.whatwg.org/#http-access-control-allow-origin,
 // https://portswigger.net/web-security/cors, https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Vary
-import { corsUnsafeRequestHeaderNames, normalizeMethod, originOf, redirectMethod } from "./fetch";
+import { normalizeMethod, stepsOf } from "./fetch";
 import { shellQuote } from "./reproduce";
 import { isSecretHeader } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
@@ -89,20 +89,6 @@ interface Ctx {
 
 function add(ctx: Ctx, f: Finding): void {
   if (!ctx.out.some((g) => g.id === f.id)) ctx.out.push(f);
-}
-
-/** The Origin the browser sent on hop i: "null" after a cross-origin redirect from a foreign URL (fetch step 11). */
-function originsPerHop(ex: Exchange): string[] {
-  const out: string[] = [];
-  let tainted = false;
-  const page = ex.request.origin;
-  for (let i = 0; i < ex.hops.length; i++) {
-    out.push(tainted ? "null" : page);
-    const cur = originOf(ex.hops[i]!.url);
-    const next = ex.hops[i + 1] ? originOf(ex.hops[i + 1]!.url) : null;
-    if (next !== null && next !== cur && cur !== page) tainted = true;
-  }
-  return out;
 }
 
 function auditOrigin(ctx: Ctx, rec: ResponseRecord, origin: string, hop: number, record: "preflight" | "response", url: string): void {
@@ -267,20 +253,18 @@ function hostileFindings(ctx: Ctx): void {
 export function audit(ex: Exchange, _diagnosis?: Diagnosis | null, opts?: AuditOptions | null): Finding[] {
   const ctx: Ctx = { ex, out: [], opts: opts ?? {} };
   try {
-    const origins = originsPerHop(ex);
-    let method = normalizeMethod(ex.request.method);
-    const unsafe = corsUnsafeRequestHeaderNames(ex.request.headers ?? {});
+    // What the browser sent at each hop (the Fetch walk: Origin "null" once tainted, the method and
+    // headers after a redirect).
+    const steps = ex.hops.length ? stepsOf({ ...ex.request, headers: ex.request.headers ?? {} }, ex.hops) : [];
     ex.hops.forEach((hop, i) => {
-      const origin = origins[i] ?? ex.request.origin;
+      const { origin, method, unsafeHeaders } = steps[i]!;
       if (hop.preflight) {
         auditOrigin(ctx, hop.preflight, origin, i, "preflight", hop.url);
-        auditPreflight(ctx, hop.preflight, i, unsafe, method);
+        auditPreflight(ctx, hop.preflight, i, unsafeHeaders, method);
       }
       if (hop.response) {
         auditOrigin(ctx, hop.response, origin, i, "response", hop.url);
         auditWildcard(ctx, hop.response, i);
-        const s = hop.response.status;
-        method = redirectMethod(method, s);
       }
     });
     hostileFindings(ctx);

@@ -3,9 +3,7 @@
 // preflight_result.cc, public/cpp/cors/cors.cc). Pure, total and deterministic.
 // Where Chromium differs from the standard or from Firefox: docs/differences.md.
 import { codeInfo } from "./codes";
-import {
-  afterRedirect, corsUnsafeRequestHeaderNames, isSafelistedMethod, isToken, normalizeMethod,
-} from "./fetch";
+import { firstStep, isSafelistedMethod, isToken, nextStep, normalizeMethod, originOf, parseUrl } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
 
 /**
@@ -71,35 +69,6 @@ function redirectLocation(res: ResponseRecord): string | null {
   if (!REDIRECT_STATUSES.has(res.status)) return null;
   const loc = get(res.headers, "location");
   return loc ? loc : null;
-}
-
-// URL parsing was a third of diagnose()'s time (bench B1), and evaluate() runs once per
-// credentials mode over the same URLs: the last parses are kept (a copy of the fields read, never
-// the mutable URL object).
-interface ParsedUrl {
-  href: string;
-  origin: string;
-  credentials: boolean;
-}
-const parsedUrls = new Map<string, ParsedUrl | null>();
-
-function parseUrl(s: string): ParsedUrl | null {
-  let p = parsedUrls.get(s);
-  if (p === undefined) {
-    try {
-      const u = new URL(s);
-      p = { href: u.href, origin: u.origin, credentials: u.username !== "" || u.password !== "" };
-    } catch {
-      p = null;
-    }
-    if (parsedUrls.size >= 64) parsedUrls.clear();
-    parsedUrls.set(s, p);
-  }
-  return p;
-}
-
-function originOf(url: string): string | null {
-  return parseUrl(url)?.origin ?? null;
 }
 
 function isValidUrl(s: string): boolean {
@@ -309,23 +278,20 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
   const warnings: Warning[] = [];
   const include = credentials === "include";
   const req = ex.request;
-  let method = normalizeMethod(req.method);
-  let headers: Headers = req.headers;
   const pageOrigin = req.origin;
-  let tainted = false;
-  let corsFlag = false;
   let preflightNeeded = false;
   const done = (failure: Failure | null, incomplete: string | null = null): Outcome =>
     ({ failure, incomplete, warnings, preflightNeeded });
+  // The URL as the browser holds it: parsed, so stray tabs, newlines and leading spaces are gone.
+  let step = firstStep({ ...req, url: parsedHref(ex.hops[0]?.url ?? req.url) });
 
   for (let i = 0; i < ex.hops.length; i++) {
     const hop: Hop = ex.hops[i]!;
-    // The URL as the browser holds it: parsed, so stray tabs, newlines and leading spaces are gone.
-    const url = parsedHref(hop.url);
-    const sameOrigin = pageOrigin !== "null" && originOf(url) === pageOrigin;
+    const { url, method, origin, unsafeHeaders: unsafe } = step;
+    const corsFlag = step.cors;
     const stageOfRequest: Stage = i === 0 ? "request" : "redirect";
 
-    if (!sameOrigin || corsFlag) {
+    if (corsFlag) {
       if (req.mode === "same-origin") {
         return done({ stage: stageOfRequest, hop: i, code: "DisallowedByMode", failedParameter: "", header: null,
           received: "same-origin", expected: "cors",
@@ -342,13 +308,7 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
           received: scheme, expected: "http or https",
           message: `Cross-origin requests are only possible over http and https, not ${scheme}:.` });
       }
-      corsFlag = true;
-    }
-    const origin = tainted ? "null" : pageOrigin;
-
-    if (corsFlag) {
-      const unsafe = corsUnsafeRequestHeaderNames(headers);
-      const needed = !isSafelistedMethod(method) || unsafe.length > 0;
+      const needed = step.preflightNeeded;
       if (i === 0 || needed) preflightNeeded = needed;
       if (needed) {
         if (hop.preflight) {
@@ -400,11 +360,8 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
           message: `The redirect response sends the request to a ${scheme}: URL, and CORS requests can only follow redirects to http or https.` });
       }
       if (isLast) return done(null, "the redirect's next hop was not captured");
-      // Step 12: the method may change to GET, and then the body headers go.
-      ({ method, headers } = afterRedirect(method, headers, res.status));
-      // Step 11: a hop to another origin from a URL not of the request's origin taints the origin: Origin: null.
-      const cur = originOf(url);
-      if (originOf(next.href) !== cur && cur !== pageOrigin) tainted = true;
+      // Steps 11–12 (Origin tainting, the method change): the one Fetch walk (fetch.ts).
+      step = nextStep(step, parsedHref(ex.hops[i + 1]!.url), res.status);
       continue;
     }
     if (corsFlag) {

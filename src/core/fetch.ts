@@ -129,13 +129,37 @@ export function needsPreflight(method: string, headers: Headers): boolean {
   return !isSafelistedMethod(method) || corsUnsafeRequestHeaderNames(headers).length > 0;
 }
 
+export interface ParsedUrl {
+  href: string;
+  origin: string;
+  /** user or password in the URL. */
+  credentials: boolean;
+}
+const parsedUrls = new Map<string, ParsedUrl | null>();
+
+/**
+ * A URL's parsed fields, or null when it does not parse. URL parsing was a third of diagnose()'s
+ * time (bench B1), and the walk and the checks run once per credentials mode over the same URLs:
+ * the last parses are kept (a copy of the fields read, never the mutable URL object).
+ */
+export function parseUrl(s: string): ParsedUrl | null {
+  let p = parsedUrls.get(s);
+  if (p === undefined) {
+    try {
+      const u = new URL(s);
+      p = { href: u.href, origin: u.origin, credentials: u.username !== "" || u.password !== "" };
+    } catch {
+      p = null;
+    }
+    if (parsedUrls.size >= 64) parsedUrls.clear();
+    parsedUrls.set(s, p);
+  }
+  return p;
+}
+
 /** Serialized origin of a URL ("null" for opaque), or null when the URL does not parse. */
 export function originOf(url: string): string | null {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
+  return parseUrl(url)?.origin ?? null;
 }
 
 const REQUEST_BODY_HEADERS = ["content-encoding", "content-language", "content-location", "content-type"];
@@ -155,4 +179,119 @@ export function afterRedirect(method: string, headers: Headers, status: number):
   const next = redirectMethod(method, status);
   if (next === method) return { method, headers };
   return { method: next, headers: Object.fromEntries(Object.entries(headers).filter(([n]) => !REQUEST_BODY_HEADERS.includes(n.toLowerCase()))) };
+}
+
+// ---- The Fetch walk: what the browser sends at each hop ----------------------------------------
+// Written once, read by diagnose, the probe, the audit, Copy as curl/fetch, the HAR export and the
+// background's assembly, so that a live record and its offline replay can never drift apart.
+
+/** The request at one hop of a fetch, as the browser sends it. */
+export interface FetchStep {
+  hop: number;
+  url: string;
+  /** Normalized; GET after a 301/302 POST or a 303 (step 12). */
+  method: string;
+  /** The script's headers at this hop (the body's headers go with a change to GET). */
+  headers: Headers;
+  /** The page's serialized origin ("null" when opaque). */
+  pageOrigin: string;
+  /** The Origin header: the page's, or "null" once a redirect tainted it (step 11). */
+  origin: string;
+  tainted: boolean;
+  /** A CORS request at this hop: some hop so far left the page's origin (the CORS flag sticks). */
+  cors: boolean;
+  /** CORS-unsafe request-header names, sorted: the preflight's Access-Control-Request-Headers. */
+  unsafeHeaders: string[];
+  /** Whether this hop needs a CORS preflight (cors, and a method or header that is not safelisted). */
+  preflightNeeded: boolean;
+}
+
+function isSameOrigin(url: string, pageOrigin: string): boolean {
+  return pageOrigin !== "null" && originOf(url) === pageOrigin;
+}
+
+function stepAt(hop: number, url: string, method: string, headers: Headers, pageOrigin: string, tainted: boolean, cors: boolean): FetchStep {
+  const isCors = cors || !isSameOrigin(url, pageOrigin);
+  const unsafeHeaders = corsUnsafeRequestHeaderNames(headers);
+  return {
+    hop, url, method, headers, pageOrigin, origin: tainted ? "null" : pageOrigin, tainted, cors: isCors, unsafeHeaders,
+    preflightNeeded: isCors && (!isSafelistedMethod(method) || unsafeHeaders.length > 0),
+  };
+}
+
+/** The first hop: the request as the script made it. */
+export function firstStep(req: { url: string; method: string; headers: Headers; origin: string }): FetchStep {
+  return stepAt(0, req.url, normalizeMethod(req.method), req.headers, req.origin, false, false);
+}
+
+/**
+ * The hop after `prev` answered a redirect with `status` to `nextUrl`
+ * (https://fetch.spec.whatwg.org/#http-redirect-fetch): step 11, a redirect to another origin from a
+ * URL that is not of the request's origin taints the origin, so Origin is "null" from then on;
+ * step 12, the method may change to GET and then the body headers are removed.
+ */
+export function nextStep(prev: FetchStep, nextUrl: string, status: number): FetchStep {
+  const { method, headers } = afterRedirect(prev.method, prev.headers, status);
+  const cur = originOf(prev.url);
+  const tainted = prev.tainted || (originOf(nextUrl) !== cur && cur !== prev.pageOrigin);
+  return stepAt(prev.hop + 1, nextUrl, method, headers, prev.pageOrigin, tainted, prev.cors);
+}
+
+/** Every hop's step for a recorded chain of hops (each hop's response status decides the next step). */
+export function stepsOf(req: { url: string; method: string; headers: Headers; origin: string },
+  hops: ReadonlyArray<{ url: string; response: { status: number } | null }>): FetchStep[] {
+  const list = hops.length ? hops : [{ url: req.url, response: null }];
+  const out: FetchStep[] = [firstStep({ ...req, url: list[0]!.url })];
+  for (let i = 1; i < list.length; i++) out.push(nextStep(out[i - 1]!, list[i]!.url, list[i - 1]!.response?.status ?? 0));
+  return out;
+}
+
+/**
+ * The CORS preflight's headers for a step, in Chromium's order (measured with webRequest: Accept,
+ * Access-Control-Request-Method, Access-Control-Request-Headers when any, Origin; the browser then
+ * adds User-Agent, Sec-Fetch-* and Referer). No cookies, ever.
+ */
+export function preflightHeaders(step: Pick<FetchStep, "method" | "origin" | "unsafeHeaders">): Array<[string, string]> {
+  const out: Array<[string, string]> = [["accept", "*/*"], ["access-control-request-method", step.method]];
+  if (step.unsafeHeaders.length) out.push(["access-control-request-headers", step.unsafeHeaders.join(",")]);
+  out.push(["origin", step.origin]);
+  return out;
+}
+
+/**
+ * Headers a browser adds on its own that are not forbidden names (the union of what Chromium and
+ * Firefox send, DevTools' "Disable cache" pair and Chrome's client hints included). A script may set
+ * some of them, but then they are CORS-unsafe, so a preflight's Access-Control-Request-Headers names
+ * them and decides instead.
+ */
+const BROWSER_ADDED = new Set([
+  "user-agent", "accept-language", "priority", "pragma", "cache-control", "x-client-data", "purpose", "save-data",
+  "device-memory", "dpr", "viewport-width", "width", "rtt", "downlink", "ect", "if-none-match",
+  "if-modified-since", "upgrade-insecure-requests", "x-devtools-emulate-network-conditions-client-id",
+  "x-devtools-request-id",
+]);
+
+/**
+ * The headers the page script set, read from what went on the wire. `acrh`, the preflight's
+ * Access-Control-Request-Headers when one was sent, is the browser's own list of the script's
+ * unsafe names (better than any list: a script's 200-byte Accept is unsafe); otherwise the
+ * browser's additions are dropped by name. Safelisted script headers (Content-Type, …) are kept
+ * either way; fetch's default Accept, any type, is not the script's. A name in `acrh` that is not on
+ * the wire (the request never went out) gets "": its value is only known to the page hook.
+ */
+export function scriptHeadersFromWire(wire: Headers | null | undefined, acrh: readonly string[] | null): Headers {
+  const out: Headers = Object.create(null); // a script's "__proto__" header is a header; spread below
+  const named = acrh ? new Set(acrh) : null;
+  for (const name of Object.keys(wire ?? {})) {
+    const n = name.toLowerCase();
+    if (isForbiddenRequestHeader(n)) continue;
+    const value = headerValue(wire!, n) ?? "";
+    if (!named?.has(n)) {
+      if (BROWSER_ADDED.has(n) || (n === "accept" && value === "*/*")) continue;
+      if (named && !isSafelistedRequestHeader(n, value)) continue;
+    }
+    out[n] = value;
+  }
+  for (const n of named ?? []) if (out[n] === undefined && !isForbiddenRequestHeader(n)) out[n] = "";
+  return { ...out };
 }

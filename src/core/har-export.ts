@@ -12,7 +12,7 @@
 // What a HAR cannot say (the credentials mode and request mode the script chose, the exchange id) goes
 // in a `_corsLens` field of the first hop's entry; other tools ignore underscore fields (HAR 1.2 §custom).
 import { diagnose } from "./diagnose";
-import { afterRedirect, corsUnsafeRequestHeaderNames, headerValue, isForbiddenRequestHeader, normalizeMethod, originOf } from "./fetch";
+import { headerValue, isForbiddenRequestHeader, originOf, preflightHeaders, stepsOf } from "./fetch";
 import { isSecretHeader, MASK, maskExchange } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
 
@@ -140,9 +140,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
   const out: Array<Record<string, unknown>> = [];
   const hops = ex.hops.length ? ex.hops : [{ url: ex.request.url, preflight: null, response: null }];
   const secret = secretTest(meta);
-  let method = normalizeMethod(ex.request.method);
-  let headers: Headers = ex.request.headers ?? {};
-  let tainted = false;
+  const steps = stepsOf({ ...ex.request, headers: ex.request.headers ?? {} }, hops);
   const resourceType = resourceTypeOf(item.type);
   const initiator = ex.initiator ? initiatorOf(ex.initiator) : { type: "script" };
   const requestId = `cl-${n}`;
@@ -155,7 +153,8 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
   }
   for (let i = 0; i < hops.length; i++) {
     const hop = hops[i]!;
-    const origin = tainted ? "null" : ex.request.origin;
+    const step = steps[i]!;
+    const { origin, method, headers } = step;
     const last = i === hops.length - 1;
     const wire: Headers = {};
     for (const [k, v] of Object.entries(headers)) if (!isForbiddenRequestHeader(k)) wire[k.toLowerCase()] = v;
@@ -190,14 +189,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
     }
     out.push(entry);
     if (hop.preflight || hop.preflightCached) {
-      const pre: Headers = {
-        accept: "*/*",
-        "access-control-request-method": method,
-        origin,
-        "sec-fetch-mode": "cors",
-      };
-      const unsafe = corsUnsafeRequestHeaderNames(headers);
-      if (unsafe.length) pre["access-control-request-headers"] = unsafe.join(",");
+      const pre: Headers = { ...Object.fromEntries(preflightHeaders(step)), "sec-fetch-mode": "cors" };
       const p: Record<string, unknown> = {
         _initiator: { type: "preflight", url: hop.url, requestId },
         _priority: "High",
@@ -216,14 +208,6 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
       };
       if (hop.preflightCached && !hop.preflight) p._fromCache = "memory";
       out.push(p);
-    }
-    // Fetch's redirect steps (https://fetch.spec.whatwg.org/#http-redirect-fetch 11–12).
-    const status = hop.response?.status ?? 0;
-    ({ method, headers } = afterRedirect(method, headers, status));
-    const next = hops[i + 1];
-    if (next) {
-      const cur = originOf(hop.url);
-      if (originOf(next.url) !== cur && cur !== ex.request.origin) tainted = true;
     }
   }
   return out;

@@ -20,22 +20,11 @@ import {
   normalizeMethod,
   originOf,
   redirectMethod,
+  scriptHeadersFromWire,
 } from "./fetch";
 
 /** More entries than any real recording holds; keeps a hostile file from costing quadratic time. */
 export const HAR_LIMITS = { entries: 200_000, pairingWork: 4_000_000 };
-
-/**
- * Headers a browser adds on its own that are not in the Fetch forbidden list. A script could set some
- * of them, but then a preflight would list them, and with a preflight its
- * Access-Control-Request-Headers decides instead.
- */
-const BROWSER_ADDED = new Set([
-  "user-agent", "priority", "pragma", "cache-control", "x-client-data", "purpose", "save-data",
-  "device-memory", "dpr", "viewport-width", "width", "rtt", "downlink", "ect", "if-none-match",
-  "if-modified-since", "upgrade-insecure-requests", "x-devtools-emulate-network-conditions-client-id",
-  "x-devtools-request-id",
-]);
 
 /** Request headers Chrome's default (sanitized) HAR export removes. */
 const SANITIZED = new Set(["cookie", "authorization"]);
@@ -403,25 +392,9 @@ function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<numbe
   return best;
 }
 
-/** Headers the script set: the wire headers minus what the browser added. */
+/** Headers the script set: the wire headers minus what the browser added (core/fetch.ts). */
 function scriptHeadersOf(e: Entry, preflight: Entry | null): Headers {
-  const out: Headers = Object.create(null); // no inherited names ("constructor", "__proto__")
-  const allowed = preflight ? new Set(preflight.forHeaders) : null;
-  for (const [name, value] of Object.entries(e.wire)) {
-    if (isForbiddenRequestHeader(name)) continue;
-    if (allowed) {
-      // With a preflight, its Access-Control-Request-Headers is the list of non-safelisted names.
-      const v = Array.isArray(value) ? value.join(", ") : value;
-      if (!allowed.has(name) && !isSafelistedRequestHeader(name, v)) continue;
-      if (!allowed.has(name) && BROWSER_ADDED.has(name)) continue;
-    } else if (BROWSER_ADDED.has(name)) continue;
-    out[name] = value;
-  }
-  if (allowed) {
-    // Named in the preflight but absent from the (provisional) headers: the value is unknown.
-    for (const name of allowed) if (!(name in out) && !isForbiddenRequestHeader(name)) out[name] = "";
-  }
-  return { ...out };
+  return scriptHeadersFromWire(e.wire, preflight ? preflight.forHeaders : null);
 }
 
 function hasCookie(e: Entry): boolean {

@@ -8,9 +8,7 @@
 // response headers. curl does not follow redirects here: the browser followed them hop by hop and
 // re-checked CORS at each; `hop` picks which hop to replay (default the first).
 import { diagnose } from "./diagnose";
-import {
-  afterRedirect, corsUnsafeRequestHeaderNames, headerValue, isForbiddenRequestHeader, isSafelistedMethod, isToken, normalizeMethod, originOf,
-} from "./fetch";
+import { headerValue, isForbiddenRequestHeader, isToken, stepsOf } from "./fetch";
 import { isSecretHeader, MASK } from "./secrets";
 import type { CredentialsMode, Exchange, Headers } from "./types";
 
@@ -77,16 +75,9 @@ interface Replay {
 function plan(ex: Exchange, opts: ReproduceOptions): Replay {
   const hops = ex.hops.length ? ex.hops : [{ url: ex.request.url, preflight: null, response: null }];
   const want = Math.max(0, Math.min(hops.length - 1, Math.floor(opts.hop ?? 0)));
-  let method = normalizeMethod(ex.request.method);
-  let headers: Headers = ex.request.headers ?? {};
-  let tainted = false;
-  // Walk the redirects up to the wanted hop, as fetch does (method change, Origin tainting).
-  for (let i = 0; i < want; i++) {
-    const status = hops[i]!.response?.status ?? 0;
-    ({ method, headers } = afterRedirect(method, headers, status));
-    const cur = originOf(hops[i]!.url);
-    if (originOf(hops[i + 1]!.url) !== cur && cur !== ex.request.origin) tainted = true;
-  }
+  // The Fetch walk up to the wanted hop (method change, Origin tainting, the CORS flag).
+  const step = stepsOf({ ...ex.request, headers: ex.request.headers ?? {} }, hops.slice(0, want + 1))[want]!;
+  const { method, headers } = step;
   const hop = hops[want]!;
   const skipped: string[] = [];
   const list: Array<[string, string]> = [];
@@ -107,9 +98,9 @@ function plan(ex: Exchange, opts: ReproduceOptions): Replay {
   } else credentials = ex.request.credentials;
   const cookie = credentials === "include" ? headerValue(ex.request.sentHeaders, "cookie") : null;
 
-  const crossOrigin = ex.request.origin === "null" || tainted || originOf(hop.url) !== ex.request.origin;
-  const unsafe = corsUnsafeRequestHeaderNames(Object.fromEntries(list));
-  const needed = !isSafelistedMethod(method) || unsafe.length > 0;
+  const crossOrigin = step.cors;
+  const unsafe = step.unsafeHeaders;
+  const needed = step.preflightNeeded;
   let preflight: Replay["preflight"] = null;
   let preflightNote: string | null = null;
   if (ex.request.mode === "no-cors") {
@@ -120,7 +111,7 @@ function plan(ex: Exchange, opts: ReproduceOptions): Replay {
     else if (!hop.preflight) preflightNote = "no preflight response was recorded for this hop.";
   }
   return {
-    url: hop.url, hop: want, hops: hops.length, method, origin: tainted ? "null" : ex.request.origin,
+    url: hop.url, hop: want, hops: hops.length, method, origin: step.origin,
     headers: list, cookie, preflight, preflightNote, credentials, credentialsInferred, mode: ex.request.mode, skipped,
     unanswered: !hop.response,
   };

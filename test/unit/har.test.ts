@@ -63,9 +63,9 @@ describe("Chrome export: preflight correlation", () => {
 
   test("request.headers keeps only what the script set; sentHeaders keeps the wire (minus pseudo headers)", () => {
     const ex = ok(doc)[0]!;
-    expect(ex.request.headers).toEqual({
-      accept: "*/*", "accept-language": "en-US,en;q=0.9", "content-type": "application/json", "x-token": "abc",
-    });
+    // The browser's own Accept: */* and Accept-Language are not the script's (the same rule as live
+    // capture: core/fetch.ts scriptHeadersFromWire).
+    expect(ex.request.headers).toEqual({ "content-type": "application/json", "x-token": "abc" });
     expect(ex.request.sentHeaders?.cookie).toBe("sid=1");
     expect(ex.request.sentHeaders?.["user-agent"]).toBeDefined();
     expect(ex.request.sentHeaders?.[":authority"]).toBeUndefined();
@@ -173,7 +173,7 @@ describe("Chrome export: preflight correlation", () => {
     ]))[0]!;
     // cache-control is normally DevTools' "Disable cache"; here the preflight says the script set it.
     // A header added after the preflight (by an extension) is not the script's.
-    expect(Object.keys(ex.request.headers).sort()).toEqual(["accept", "accept-language", "cache-control", "content-type"]);
+    expect(Object.keys(ex.request.headers).sort()).toEqual(["cache-control", "content-type"]);
   });
 });
 
@@ -328,7 +328,8 @@ describe("Firefox export", () => {
     expect(list.map((e) => e.id)).toEqual(["har:2", "har:3"]);
     expect(list.map((e) => e.hops[0]!.preflight?.headers["x-tag"])).toEqual(["p1", "p2"]);
     const ex = list[0]!;
-    expect(ex.request).toMatchObject({ method: "DELETE", origin: APP, headers: { accept: "*/*", authorization: "Bearer t" } });
+    expect(ex.request).toMatchObject({ method: "DELETE", origin: APP, headers: { authorization: "Bearer t" } });
+    expect(ex.request.headers.accept).toBeUndefined();
     expect(ex.hops[0]!.response).toBeNull();
     expect(diagnose(ex)).toMatchObject({ blocked: true, stage: "preflight", code: "MethodDisallowedByPreflightResponse" });
   });
