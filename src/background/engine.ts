@@ -1,23 +1,20 @@
-// The background's engine: capture levels, correlation, storage, badge, panel ports and the page
-// hook's reports, over one Platform. index.ts runs it with the real browser; tests with the fake.
-//
-// Capture levels, per tab:
-//   "full"  — a CORS panel port is open for the tab, or its top-level site is always captured
-//             (dev origins on by default): the tab's webRequest listener set exists (capture.ts).
-//   "count" — every other tab: no webRequest listener; the page hook's reports of rejected
-//             cross-origin calls only feed the badge as *suspected* failures.
+// The background's engine: wires webRequest records to correlation, storage, the badge, panel
+// ports and the page hook's reports, over one Platform. index.ts runs it with the real browser;
+// tests with the fake. Which tabs are captured fully, and why, is policy.ts ("full": a port holds
+// the tab, or its site is always captured; "count": the page hook's rejections feed the badge).
 import { originOf } from "../core/fetch";
 import type { Platform, MessageSender, Navigation, PortLike } from "../platform/browser";
 import {
   type Annotation, type BackgroundMessage, type CaptureStateMessage, type Entry, MSG, PORT_NAME, annotateItems, isTabId,
   readAnnotation, readPanelMessage,
 } from "../shared/protocol";
-import { DEFAULT_SITES, hostOf, siteMatches } from "../shared/sites";
+import { hostOf } from "../shared/sites";
 import { PendingAnnotations, RateLimiter, distance, stripHash } from "./annotate";
 import { annotated, assemble, judge } from "./assemble";
 import { Badge, failureTitle } from "./badge";
 import { Capture } from "./capture";
 import { Correlator, type Settled } from "./correlate";
+import { CapturePolicy } from "./policy";
 import { toRecord, type RequestRecord } from "./records";
 import { Store } from "./store";
 
@@ -56,26 +53,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").slice(0, 500) : [];
-}
-
 export class Engine {
   ready: Promise<void> = Promise.resolve();
   private store: Store;
   private badge: Badge;
   private capture: Capture;
   private buckets = new Map<number, Correlator>();
-  private panels = new Map<number, number>();
-  /**
-   * Tabs whose panel was open before the worker restarted: watched until the grace ends, even
-   * after a HELLO for the tab. Another port's HELLO (a second panel, a snapshot) may come first and
-   * close before the panel's own reconnect, which would otherwise drop the tab's set meanwhile.
-   */
-  private stale = new Map<number, () => void>();
-  private siteTabs = new Set<number>();
-  private urls = new Map<number, string>();
-  private sites = { on: [] as string[], off: [] as string[] };
+  /** Which tabs are captured fully, and why (policy.ts). */
+  private policy: CapturePolicy;
   private sessions = new Set<Session>();
   private limiter = new RateLimiter();
   private pending: PendingAnnotations;
@@ -108,6 +93,8 @@ export class Engine {
       delayMs: this.o.writeDelayMs, setTimer: (ms, fn) => p.setTimer(ms, fn) });
     this.badge = new Badge(p);
     this.capture = new Capture(p, (event, d, hold, force) => toRecord(event, d, (tab, id) => this.isTracked(tab, id), hold, force), (r) => this.onRecord(r));
+    this.policy = new CapturePolicy({ setTimer: (ms, fn) => p.setTimer(ms, fn), graceMs: this.o.panelGraceMs,
+      changed: () => this.policyChanged() });
     this.pending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), (tab, a) => this.expired(tab, a));
     this.sameOriginPending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), () => {});
   }
@@ -171,21 +158,11 @@ export class Engine {
   private async load(): Promise<void> {
     const [state, local] = await Promise.all([this.p.session.get([STATE_KEY]), this.p.local.get([SITES_KEY])]);
     await this.store.load();
-    const sites = local[SITES_KEY];
-    if (isObject(sites)) this.sites = { on: strings(sites.on), off: strings(sites.off) };
-    const s = state[STATE_KEY];
-    if (!isObject(s)) return;
-    if (isObject(s.urls)) {
-      for (const [tab, url] of Object.entries(s.urls)) if (typeof url === "string") this.urls.set(Number(tab), url);
-    }
-    for (const [tab, url] of this.urls) if (this.siteWatched(url)) this.siteTabs.add(tab);
-    if (Array.isArray(s.panels)) {
-      for (const tab of s.panels) if (isTabId(tab)) this.stale.set(tab, this.p.setTimer(this.o.panelGraceMs, () => this.dropStale(tab)));
-    }
+    this.policy.restore(state[STATE_KEY], local[SITES_KEY]);
   }
 
-  private dropStale(tab: number): void {
-    if (!this.stale.delete(tab)) return;
+  private policyChanged(): void {
+    if (!this.isReady) return; // start() applies the restored policy once ready
     this.applyCapture();
     this.persistState();
   }
@@ -195,14 +172,8 @@ export class Engine {
     this.stateScheduled = true;
     this.stateChain = this.stateChain.then(async () => {
       this.stateScheduled = false;
-      const watched = this.watchedTabs();
-      const urls: Record<string, string> = {};
-      for (const tab of watched) {
-        const u = this.urls.get(tab);
-        if (u) urls[tab] = u;
-      }
       try {
-        await this.p.session.set({ [STATE_KEY]: { panels: [...new Set([...this.panels.keys(), ...this.stale.keys()])], urls } });
+        await this.p.session.set({ [STATE_KEY]: this.policy.persisted() });
       } catch (e) {
         console.warn("cors-lens: state", e);
       }
@@ -212,15 +183,15 @@ export class Engine {
   // ---- capture levels ----
 
   private watchedTabs(): Set<number> {
-    return new Set([...this.panels.keys(), ...this.stale.keys(), ...this.siteTabs]);
+    return this.policy.watchedTabs();
   }
 
   private isWatched(tab: number): boolean {
-    return this.panels.has(tab) || this.stale.has(tab) || this.siteTabs.has(tab);
+    return this.policy.isWatched(tab);
   }
 
   private workersOn(): boolean {
-    return this.o.workerCapture && this.panels.size + this.stale.size > 0;
+    return this.o.workerCapture && this.policy.anyPort();
   }
 
   private applyCapture(): void {
@@ -260,25 +231,9 @@ export class Engine {
     return { type: MSG.CAPTURE_STATE, full: this.isWatched(tab), stamp: ++this.stamp };
   }
 
-  private siteWatched(url: string): boolean {
-    const host = hostOf(url);
-    if (host === null) return false;
-    const match = (s: string) => siteMatches(s, host);
-    return (DEFAULT_SITES.some(match) || this.sites.on.some(match)) && !this.sites.off.some(match);
-  }
-
   private setSite(site: string, on: boolean): void {
-    const isDefault = DEFAULT_SITES.includes(site);
-    const { on: add, off } = this.sites;
-    this.sites = {
-      on: on && !isDefault ? [...add.filter((s) => s !== site), site].slice(-200) : add.filter((s) => s !== site),
-      off: !on && isDefault ? [...off.filter((s) => s !== site), site] : off.filter((s) => s !== site),
-    };
-    this.p.local.set({ [SITES_KEY]: this.sites }).catch((e) => console.warn("cors-lens: sites", e));
-    this.siteTabs.clear();
-    for (const [tab, url] of this.urls) if (this.siteWatched(url)) this.siteTabs.add(tab);
-    this.applyCapture();
-    this.persistState();
+    const lists = this.policy.setSite(site, on);
+    this.p.local.set({ [SITES_KEY]: lists }).catch((e) => console.warn("cors-lens: sites", e));
   }
 
   // ---- webRequest records → exchanges ----
@@ -303,7 +258,7 @@ export class Engine {
    */
   private targets(bucket: number, origin: string): number[] {
     if (bucket >= 0) return [bucket];
-    const tabs = [...this.watchedTabs()].filter((t) => originOf(this.urls.get(t) ?? "") === origin);
+    const tabs = [...this.watchedTabs()].filter((t) => originOf(this.policy.url(t) ?? "") === origin);
     return tabs.length ? tabs : [-1];
   }
 
@@ -337,7 +292,7 @@ export class Engine {
 
   private applyAnnotation(tab: number, a: Annotation, senderUrl: string | undefined): void {
     this.reports.set(tab, (this.reports.get(tab) ?? 0) + 1);
-    const pageOrigin = originOf(senderUrl ?? "") ?? originOf(this.urls.get(tab) ?? "");
+    const pageOrigin = originOf(senderUrl ?? "") ?? originOf(this.policy.url(tab) ?? "");
     if (pageOrigin === null) return;
     const sameOriginCall = originOf(a.url) === pageOrigin;
     // Below full capture a same-origin call says nothing (a rejection there is a network error far
@@ -417,19 +372,11 @@ export class Engine {
     const { tabId: tab, url } = n;
     if (n.phase === "start") {
       // Register before the new page's first request.
-      if (!this.siteTabs.has(tab) && this.siteWatched(url)) {
-        this.siteTabs.add(tab);
-        this.urls.set(tab, url);
-        this.applyCapture();
-        this.persistState();
-      }
+      this.policy.navigationStart(tab, url);
       return;
     }
-    const was = this.isWatched(tab);
-    this.urls.set(tab, url);
+    this.policy.navigationCommit(tab, url);
     this.reports.delete(tab);
-    if (this.siteWatched(url)) this.siteTabs.add(tab);
-    else this.siteTabs.delete(tab);
     if (this.store.has(tab) || this.isWatched(tab)) {
       this.store.navigate(tab, url);
       this.pending.forget(tab);
@@ -437,31 +384,18 @@ export class Engine {
       this.badge.render(tab, this.store.meta(tab));
       this.post(tab, { type: MSG.NAVIGATED, page: this.store.meta(tab).page, url });
     }
-    if (was || this.isWatched(tab)) {
-      this.applyCapture();
-      this.persistState();
-    }
   }
 
   private onTabRemoved(tab: number): void {
     this.store.removeTab(tab);
     this.buckets.get(tab)?.clear();
     this.buckets.delete(tab);
-    this.stale.get(tab)?.();
-    const watched = this.isWatched(tab);
-    this.stale.delete(tab);
-    this.panels.delete(tab);
-    this.siteTabs.delete(tab);
-    this.urls.delete(tab);
+    this.policy.removeTab(tab);
     this.pending.forget(tab);
     this.sameOriginPending.forget(tab);
     this.reports.delete(tab);
     this.limiter.forget(tab);
     this.badge.forget(tab);
-    if (watched) {
-      this.applyCapture();
-      this.persistState();
-    }
   }
 
   // ---- panel ports ----
@@ -517,16 +451,10 @@ export class Engine {
   /** The port's tab is watched (full capture) from now until the port closes. */
   private async watchFor(s: Session, tab: number): Promise<void> {
     s.tab = tab;
-    this.panels.set(tab, (this.panels.get(tab) ?? 0) + 1);
-    this.applyCapture();
-    this.persistState();
-    if (!this.urls.has(tab)) {
+    this.policy.hold(tab);
+    if (this.policy.url(tab) === undefined) {
       const url = await this.p.tabUrl(tab);
-      if (url && !this.urls.has(tab)) {
-        this.urls.set(tab, url);
-        if (this.siteWatched(url)) this.siteTabs.add(tab);
-        this.persistState();
-      }
+      if (url) this.policy.learnUrl(tab, url);
     }
   }
 
@@ -538,12 +466,12 @@ export class Engine {
     await this.store.flush();
     if (s.closed) return;
     const meta = this.store.meta(tab);
-    const pageUrl = meta.pageUrl || this.urls.get(tab) || "";
+    const pageUrl = meta.pageUrl || this.policy.url(tab) || "";
     const site = hostOf(pageUrl);
     s.port.post({
       type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
       captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, reports: this.reports.get(tab) ?? 0, preserve: meta.preserve,
-      site, alwaysCapture: site !== null && this.siteWatched(pageUrl),
+      site, alwaysCapture: site !== null && this.policy.siteWatched(pageUrl),
     } satisfies BackgroundMessage);
     s.live = true;
   }
@@ -553,11 +481,7 @@ export class Engine {
     s.closed = true;
     this.sessions.delete(s);
     if (s.tab === null) return;
-    const n = (this.panels.get(s.tab) ?? 1) - 1;
-    if (n > 0) this.panels.set(s.tab, n);
-    else this.panels.delete(s.tab);
-    this.applyCapture();
-    this.persistState();
+    this.policy.release(s.tab);
   }
 
   private post(tab: number, msg: BackgroundMessage): void {

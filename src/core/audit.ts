@@ -4,7 +4,7 @@
 // and passes what it learnt in AuditOptions.
 // References: https://fetch.spec.whatwg.org/#http-access-control-allow-origin,
 // https://portswigger.net/web-security/cors, https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Vary
-import { normalizeMethod, stepsOf } from "./fetch";
+import { headerValue, normalizeMethod, stepsOf } from "./fetch";
 import { shellQuote } from "./reproduce";
 import { isSecretHeader } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
@@ -57,12 +57,7 @@ export interface AuditOptions {
 const ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
 const STACK_POINTER = "The Fix section (or `cors-lens explain --stack NAME`) shows an exact allow-list for your stack.";
 
-function get(headers: Headers | undefined, name: string): string | null {
-  if (!headers) return null;
-  const v = headers[name];
-  if (v === undefined) return null;
-  return (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).join(", ");
-}
+const get = headerValue;
 
 function list(value: string | null): string[] {
   return (value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");

@@ -3,7 +3,7 @@
 // preflight_result.cc, public/cpp/cors/cors.cc). Pure, total and deterministic.
 // Where Chromium differs from the standard or from Firefox: docs/differences.md.
 import { codeInfo } from "./codes";
-import { firstStep, isSafelistedMethod, isToken, nextStep, normalizeMethod, originOf, parseUrl } from "./fetch";
+import { firstStep, headerValue, isSafelistedMethod, isToken, nextStep, normalizeMethod, originOf, parseUrl, trimOws } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
 
 /**
@@ -42,21 +42,8 @@ interface Outcome {
   preflightNeeded: boolean;
 }
 
-// Header access as the network stack sees it: each line trimmed of HTTP whitespace, repeats joined by ", ".
-function get(headers: Headers, name: string): string | null {
-  const v = headers[name];
-  if (v === undefined) return null;
-  return typeof v === "string" ? trimOws(v) : v.map(trimOws).join(", ");
-}
-
-function isOws(c: number): boolean {
-  return c === 32 || c === 9;
-}
-
-function trimOws(s: string): string {
-  if (s === "" || !isOws(s.charCodeAt(0)) && !isOws(s.charCodeAt(s.length - 1))) return s;
-  return s.replace(/^[ \t]+|[ \t]+$/g, "");
-}
+// Header access as the network stack sees it (the one rule: fetch.ts headerValue).
+const get = headerValue;
 
 /** A value quoted for a message: bounded and on one line. */
 function q(v: string): string {

@@ -84,12 +84,26 @@ export function isSafelistedRequestHeader(name: string, value: string): boolean 
   }
 }
 
-/** The header's value as the network stack sees it: repeated lines joined with ", ". */
+function isOws(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** A header line's value without its leading and trailing HTTP whitespace (space, tab: RFC 9110 OWS). */
+export function trimOws(s: string): string {
+  if (s === "" || !isOws(s.charCodeAt(0)) && !isOws(s.charCodeAt(s.length - 1))) return s;
+  return s.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
+/**
+ * The header's value as the network stack sees it: each line trimmed of HTTP whitespace (not of
+ * other white space: a no-break space stays), repeated lines joined with ", ". The one rule for
+ * every reader: the classifier, the audit, the exports and the background.
+ */
 export function headerValue(headers: Headers | null | undefined, name: string): string | null {
   if (!headers) return null;
   const v = headers[name.toLowerCase()];
   if (v === undefined) return null;
-  return Array.isArray(v) ? v.join(", ") : v;
+  return typeof v === "string" ? trimOws(v) : Array.isArray(v) ? v.map((x) => trimOws(String(x))).join(", ") : null;
 }
 
 /** Headers the script set, minus the forbidden ones the browser would drop. */
