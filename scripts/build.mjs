@@ -22,6 +22,7 @@ const ENTRIES = {
   background: "src/background/index.ts",
   devtools: "src/devtools/index.ts",
   panel: "src/panel/index.tsx",
+  options: "src/options/index.ts",
   hook: "src/content/hook.ts",
   relay: "src/content/relay.ts",
 };

@@ -104,7 +104,7 @@ export function clean(s: string): string {
 /** A header value as printed: secrets masked. */
 export function shownValue(header: string | null, value: string | null): string {
   if (value === null) return "(missing)";
-  if (header && isSecretHeader(header)) return `(masked, ${value.length} characters)`;
+  if (header && isSecretHeader(header, value)) return `(masked, ${value.length} characters)`;
   return value === "" ? '""' : value;
 }
 

@@ -69,7 +69,7 @@ function short(v: string): string {
 }
 
 function evidence(header: string, value: string | null): Finding["evidence"] {
-  return { header, value: value !== null && isSecretHeader(header) ? "(present)" : value === null ? null : short(value) };
+  return { header, value: value !== null && isSecretHeader(header, value) ? "(present)" : value === null ? null : short(value) };
 }
 
 const DANGEROUS_METHODS = new Set(["PUT", "PATCH", "DELETE"]);

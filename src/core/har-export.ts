@@ -13,7 +13,7 @@
 // in a `_corsLens` field of the first hop's entry; other tools ignore underscore fields (HAR 1.2 §custom).
 import { diagnose } from "./diagnose";
 import { headerValue, isForbiddenRequestHeader, originOf, preflightHeaders, stepsOf } from "./fetch";
-import { isSecretHeader, MASK, maskExchange } from "./secrets";
+import { isSecretHeader, MASK, maskExchange, type SecretTest } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
 
 export const HAR_EXPORT_MARKER = "_corsLens";
@@ -40,7 +40,7 @@ export interface ExportMeta {
    * panel reveals one selected request at a time, so only that one may leave unmasked). Default: masked.
    */
   reveal?: boolean | ((exchangeId: string) => boolean);
-  isSecret?: (name: string) => boolean;
+  isSecret?: SecretTest;
   mask?: string;
   /** Export time (ms since the epoch); default now. */
   now?: number;
@@ -61,7 +61,7 @@ function forExchange(meta: ExportMeta, id: string): ExportMeta {
   return typeof meta.reveal === "function" ? { ...meta, reveal: meta.reveal(id) } : meta;
 }
 
-function secretTest(meta: ExportMeta): (name: string) => boolean {
+function secretTest(meta: ExportMeta): SecretTest {
   return meta.isSecret ?? isSecretHeader;
 }
 
@@ -72,7 +72,7 @@ function harHeaders(h: Headers | null | undefined, meta: ExportMeta): HarHeader[
   const mask = meta.mask ?? MASK;
   for (const [name, v] of Object.entries(h)) {
     for (const value of Array.isArray(v) ? v : [v]) {
-      out.push({ name, value: !meta.reveal && secret(name) ? mask : String(value) });
+      out.push({ name, value: !meta.reveal && secret(name, String(value)) ? mask : String(value) });
     }
   }
   return out;
@@ -184,7 +184,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
     if (i === 0) {
       entry[HAR_EXPORT_MARKER] = {
         v: 1, id: ex.id, credentials: ex.request.credentials, mode: ex.request.mode,
-        masked: !meta.reveal && Object.keys(wire).some(secret),
+        masked: !meta.reveal && Object.entries(wire).some(([n, v]) => (Array.isArray(v) ? v : [v]).some((x) => secret(n, String(x)))),
       };
     }
     out.push(entry);

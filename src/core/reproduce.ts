@@ -9,7 +9,7 @@
 // re-checked CORS at each; `hop` picks which hop to replay (default the first).
 import { diagnose } from "./diagnose";
 import { headerValue, isForbiddenRequestHeader, isToken, stepsOf } from "./fetch";
-import { isSecretHeader, MASK } from "./secrets";
+import { isSecretHeader, MASK, type SecretTest } from "./secrets";
 import type { CredentialsMode, Exchange, Headers } from "./types";
 
 
@@ -17,7 +17,7 @@ export interface ReproduceOptions {
   /** Show secret values (the user pressed "Reveal secrets"). Default false: masked. */
   reveal?: boolean;
   /** Which header names are secrets; default the core's (src/core/secrets.ts). */
-  isSecret?: (name: string) => boolean;
+  isSecret?: SecretTest;
   /** What a masked value becomes; default "[masked]". */
   mask?: string;
   /** Which hop to replay (0 = the URL the script asked for). Clamped to the recorded hops. */
@@ -128,13 +128,13 @@ function safeDiagnoseMode(ex: Exchange): CredentialsMode {
 function masker(opts: ReproduceOptions): (name: string, value: string) => string {
   const isSecret = opts.isSecret ?? isSecretHeader;
   const mask = opts.mask ?? MASK;
-  return (name, value) => (!opts.reveal && isSecret(name) ? mask : value);
+  return (name, value) => (!opts.reveal && isSecret(name, value) ? mask : value);
 }
 
 function hasMasked(r: Replay, opts: ReproduceOptions): boolean {
   if (opts.reveal) return false;
   const isSecret = opts.isSecret ?? isSecretHeader;
-  return r.cookie !== null || r.headers.some(([n]) => isSecret(n));
+  return r.cookie !== null || r.headers.some(([n, v]) => isSecret(n, v));
 }
 
 function commonComments(ex: Exchange, r: Replay, opts: ReproduceOptions, prefix: string): string[] {

@@ -7,7 +7,8 @@ import { openConnection, type Connection, type ConnectionOptions } from "./conne
 import { version } from "../../package.json";
 import { toHar, toReport } from "../core/har-export";
 import { Detail, type CopyWhat } from "./Detail";
-import { isMasked, MASK } from "./headers";
+import { MASK, SecretContext } from "./headers";
+import { MASK_SETTINGS_KEY, readMaskSettings, secretTest, type MaskSettings } from "../core/secrets";
 import type { PanelPlatform } from "./platform";
 import { RequestList } from "./RequestList";
 import { EMPTY_PREFS, loadStackPrefs, STACK_PREFS_KEY, withChoice, type StackPrefs } from "./stack";
@@ -69,6 +70,17 @@ export function App(props: AppProps): JSX.Element {
     root.dataset.theme = theme;
     root.style.colorScheme = theme;
   }, [theme]);
+
+  // The user's masking settings (the options page): read once, and again when they change.
+  const [maskSettings, setMaskSettings] = useState<MaskSettings>({ extra: [], plain: [] });
+  useEffect(() => {
+    let live = true;
+    const load = () => void platform.storageGet([MASK_SETTINGS_KEY]).then((r) => { if (live) setMaskSettings(readMaskSettings(r[MASK_SETTINGS_KEY])); });
+    load();
+    const off = platform.onStorageChanged?.([MASK_SETTINGS_KEY], load);
+    return () => { live = false; off?.(); };
+  }, [platform]);
+  const isSecret = useMemo(() => secretTest(maskSettings), [maskSettings]);
 
   // Remembered stack choices.
   useEffect(() => {
@@ -132,7 +144,7 @@ export function App(props: AppProps): JSX.Element {
   const onExport = useCallback((kind: "har" | "report") => {
     if (!download) return;
     const revealed = state.reveal ? state.selectedId : null;
-    const meta = { version, pageUrl: state.pageUrl, reveal: (id: string) => id === revealed, isSecret: isMasked, mask: MASK };
+    const meta = { version, pageUrl: state.pageUrl, reveal: (id: string) => id === revealed, isSecret, mask: MASK };
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const site = (state.site ?? "requests").replace(/[^A-Za-z0-9.-]/g, "_");
     if (kind === "har") {
@@ -140,7 +152,7 @@ export function App(props: AppProps): JSX.Element {
     } else {
       void download(`cors-lens-report-${site}-${stamp}.json`, JSON.stringify(toReport(visible, meta), null, 2), "application/json");
     }
-  }, [download, visible, state.pageUrl, state.reveal, state.selectedId, state.site]);
+  }, [download, visible, state.pageUrl, state.reveal, state.selectedId, state.site, isSecret]);
 
   const emptyText = useMemo(() => {
     if (tabId === null) return <>Open this panel from DevTools (or add <code>?tabId=N</code> to its URL).</>;
@@ -156,6 +168,7 @@ export function App(props: AppProps): JSX.Element {
   }, [tabId, state.ready, state.entries.length, send]);
 
   return (
+    <SecretContext.Provider value={isSecret}>
     <div class="app" data-theme={theme}>
       <Toolbar
         filters={state.filters}
@@ -208,5 +221,6 @@ export function App(props: AppProps): JSX.Element {
         ) : null}
       </div>
     </div>
+    </SecretContext.Provider>
   );
 }

@@ -9,7 +9,8 @@ import { AuditView } from "./AuditView";
 import { CookieView } from "./CookieView";
 import { FixView } from "./FixView";
 import { toCurl, toFetch } from "../core/reproduce";
-import { exchangeJson, isMasked, MASK } from "./headers";
+import { useContext } from "preact/hooks";
+import { exchangeJson, MASK, SecretContext } from "./headers";
 import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
 import { failingRecord, stageLabel, stagesOf } from "./stages";
@@ -146,6 +147,7 @@ function Explanation(props: { entry: Entry }): JSX.Element {
 
 export function Detail(props: DetailProps): JSX.Element {
   const { exchange: ex, diagnosis: d } = props.entry;
+  const isSecret = useContext(SecretContext);
   const status = statusOf(props.entry);
   const needsFix = d.blocked || (Array.isArray(d.warnings) && d.warnings.length > 0);
   const copyLabel = props.copied ? (props.copied.ok ? "Copied" : "Copy failed: select the text and press Ctrl+C") : "";
@@ -160,11 +162,11 @@ export function Detail(props: DetailProps): JSX.Element {
         <span class={`pill status-${status}`}>{STATUS_LABEL[status]}</span>
         <span class="detail-title mono" title={ex.request.url}>{ex.request.method} {ex.request.url}</span>
         <span class="copy-status" role="status" aria-live="polite">{copyLabel}</span>
-        <button type="button" onClick={() => props.onCopy("json", exchangeJson(ex, props.reveal))}>Copy as JSON</button>
+        <button type="button" onClick={() => props.onCopy("json", exchangeJson(ex, props.reveal, isSecret))}>Copy as JSON</button>
         <button type="button" title="The preflight and the request, to replay from a terminal"
-          onClick={() => props.onCopy("curl", toCurl(ex, { reveal: props.reveal, isSecret: isMasked, mask: MASK }))}>Copy as curl</button>
+          onClick={() => props.onCopy("curl", toCurl(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>Copy as curl</button>
         <button type="button" title="The request as a fetch() call, as DevTools writes it"
-          onClick={() => props.onCopy("fetch", toFetch(ex, { reveal: props.reveal, isSecret: isMasked, mask: MASK }))}>Copy as fetch</button>
+          onClick={() => props.onCopy("fetch", toFetch(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>Copy as fetch</button>
         <button type="button" class="close" aria-label="Close detail" title="Close (Esc)" onClick={props.onClose}>×</button>
       </div>
       <div class="detail-body">

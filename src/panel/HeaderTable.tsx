@@ -1,9 +1,9 @@
 // A header table: every value rendered as text, credentials masked unless revealed, and an
 // optional culprit row (a missing culprit gets its own "missing" row).
 import type { JSX } from "preact";
-import { useState } from "preact/hooks";
+import { useContext, useState } from "preact/hooks";
 import type { Headers } from "../core/types";
-import { headerRows, isMasked } from "./headers";
+import { headerRows, SecretContext } from "./headers";
 
 const LONG = 2000;
 
@@ -32,6 +32,7 @@ export interface HeaderTableProps {
 
 export function HeaderTable(props: HeaderTableProps): JSX.Element {
   const rows = headerRows(props.headers);
+  const isSecret = useContext(SecretContext);
   const culprit = props.culprit?.toLowerCase() ?? null;
   const missing = culprit !== null && props.showMissing && !rows.some(([n]) => n.toLowerCase() === culprit);
   return (
@@ -43,7 +44,7 @@ export function HeaderTable(props: HeaderTableProps): JSX.Element {
         ) : null}
         {rows.map(([name, value], i) => {
           const hit = culprit !== null && name.toLowerCase() === culprit;
-          const masked = isMasked(name) && !props.reveal;
+          const masked = isSecret(name, value) && !props.reveal;
           return (
             <tr key={i} class={hit ? "culprit" : undefined} data-culprit={hit ? "true" : undefined}>
               <th scope="row">{name}{hit ? <span class="sr-only"> (the failing header)</span> : null}</th>

@@ -1,6 +1,10 @@
 // Header display helpers: one row per header line, and masking of credentials.
-import { maskExchange } from "../core/secrets";
+import { createContext } from "preact";
+import { isSecretHeader, maskExchange, type SecretTest } from "../core/secrets";
 import type { Exchange, Headers } from "../core/types";
+
+/** The secret test with the user's settings (App provides it; the options page edits them). */
+export const SecretContext = createContext<SecretTest>(isSecretHeader);
 
 // Secret header values (src/core/secrets.ts): hidden until the user reveals them.
 export { isSecretHeader as isMasked, MASK, maskExchange } from "../core/secrets";
@@ -16,8 +20,8 @@ export function headerRows(headers: Headers | null | undefined): Array<[string, 
 }
 
 /** "Copy as JSON": the exchange in the documented shape (docs/exchange.md), masked unless revealed. */
-export function exchangeJson(ex: Exchange, reveal: boolean): string {
-  return JSON.stringify(reveal ? ex : maskExchange(ex), null, 2);
+export function exchangeJson(ex: Exchange, reveal: boolean, isSecret: SecretTest = isSecretHeader): string {
+  return JSON.stringify(reveal ? ex : maskExchange(ex, { isSecret }), null, 2);
 }
 
 /** "access-control-allow-origin" → "Access-Control-Allow-Origin" (for labels only). */

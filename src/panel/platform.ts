@@ -21,6 +21,8 @@ export interface PanelPlatform {
   connect(): PanelPort;
   storageGet(keys: string[]): Promise<Record<string, unknown>>;
   storageSet(items: Record<string, unknown>): Promise<void>;
+  /** Calls `cb` when one of `keys` changes in storage.local (another page wrote it); returns an unsubscribe. Optional: fakes may omit it. */
+  onStorageChanged?(keys: string[], cb: () => void): () => void;
   /** DevTools' theme ("default", "dark", …), or null outside DevTools. */
   themeName(): string | null;
   /** Calls `cb` with the new theme name when DevTools switches theme (Firefox only); returns an unsubscribe. */
@@ -45,7 +47,10 @@ interface RawPort {
 }
 interface RawNamespace {
   runtime?: { id?: string; connect(info: { name: string }): RawPort; lastError?: unknown };
-  storage?: { local: { get(keys: string[]): Promise<Record<string, unknown>> | void; set(items: Record<string, unknown>): Promise<void> | void } };
+  storage?: {
+    local: { get(keys: string[]): Promise<Record<string, unknown>> | void; set(items: Record<string, unknown>): Promise<void> | void };
+    onChanged?: RawEvent<(changes: Record<string, unknown>, area: string) => void>;
+  };
   devtools?: {
     panels?: {
       create(title: string, icon: string, page: string, cb?: (panel: unknown) => void): Promise<unknown> | void;
@@ -204,6 +209,15 @@ export function createBrowserPanelPlatform(): PanelPlatform {
       } catch {
         // quota or context gone: the choice just is not remembered
       }
+    },
+    onStorageChanged(keys, cb) {
+      const ev = ns?.storage?.onChanged;
+      if (!ev) return () => {};
+      const f = (changes: Record<string, unknown>, area: string) => {
+        if (area === "local" && keys.some((k) => Object.hasOwn(changes, k))) cb();
+      };
+      ev.addListener(f);
+      return () => ev.removeListener?.(f);
     },
     themeName() {
       const t = ns?.devtools?.panels?.themeName;

@@ -80,6 +80,12 @@ function defineAll(): void {
   define("method", { method: "PUT" }, { status: "Blocked", code: "MethodDisallowedByPreflightResponse" }, (url) => [
     { url, preflight: { status: 204, headers: { ...allow(), "access-control-allow-methods": "GET, POST" } },
       response: { status: 200, headers: allow() } }]);
+  // Secret-looking headers: masked by name (x-api-key), by value (a Bearer credential), by the user's setting (x-tenant).
+  const secretHeaders = "x-api-key, x-tenant, x-upstream";
+  define("secrets", { method: "GET", headers: { "X-Api-Key": "sekret-1", "X-Tenant": "acme-corp", "X-Upstream": "Bearer abcdefghijk" } },
+    { status: "OK", code: "" }, (url) => [
+      { url, preflight: { status: 204, headers: { ...allow(), "access-control-allow-methods": "GET", "access-control-allow-headers": secretHeaders } },
+        response: { status: 200, headers: allow() } }]);
   // On its own host, so the stack chosen for api.example in the copy test does not hide the Server guess.
   define("hostile", { method: "GET", host: "evil.example" }, { status: "Blocked", code: "MultipleAllowOriginValues" }, (url) => [
     { url, preflight: null, response: { status: 200, headers: {
@@ -504,6 +510,38 @@ describe("the CORS panel in Chromium", () => {
     // The detail body scrolls vertically only: the long value wraps.
     expect(await panel.$eval(".detail-body", (el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await panel.screenshot({ path: resolve(OUTPUT, "panel-hostile-light-1280.png") as `${string}.png` });
+  });
+
+  test("secret headers are masked by name, by value and by the user's options page settings, in the table and in Copy as curl", async () => {
+    const sc = byName("secrets");
+    const masked = async () => panel.evaluate(() => Object.fromEntries([...document.querySelectorAll("table.headers tr")]
+      .map((tr) => [tr.querySelector("th")?.textContent?.trim().toLowerCase() ?? "", tr.querySelector("td")?.classList.contains("masked") ?? false])
+      .filter(([n]) => ["x-api-key", "x-tenant", "x-upstream"].includes(n as string))));
+    await selectRow(panel, sc.path);
+    await waitFor("default masking", async () => JSON.stringify(await masked()) === JSON.stringify({ "x-api-key": true, "x-tenant": false, "x-upstream": true }));
+    // The options page, as a user fills it in.
+    const opts = await s.browser.newPage();
+    await opts.goto(`chrome-extension://${s.extensionId}/options.html`);
+    await opts.type("#extra", "X-Tenant\nnot a header name");
+    await opts.type("#plain", "x-api-key");
+    await opts.click("button[type=submit]");
+    await waitFor("saved", async () => /Saved; 1 line/.test(await opts.$eval("#status", (e) => e.textContent ?? "")));
+    // The open panel picks the change up (storage.onChanged), without a reload.
+    await waitFor("the user's masking", async () => JSON.stringify(await masked()) === JSON.stringify({ "x-api-key": false, "x-tenant": true, "x-upstream": true }));
+    await panel.bringToFront(); // the clipboard is the focused page's
+    await clipboardSentinel(panel);
+    await clickButton(panel, "Copy as curl");
+    const curl = await readClipboard(panel);
+    expect(curl).toContain("sekret-1");
+    expect(curl).not.toContain("acme-corp");
+    expect(curl).not.toContain("abcdefghijk");
+    // Back to the defaults for the tests after this one (input goes to the page in front).
+    await opts.bringToFront();
+    await opts.evaluate(() => { (document.getElementById("extra") as HTMLTextAreaElement).value = ""; (document.getElementById("plain") as HTMLTextAreaElement).value = ""; });
+    await opts.click("button[type=submit]");
+    await waitFor("defaults again", async () => (await masked())["x-api-key"] === true);
+    await opts.close();
+    await panel.bringToFront();
   });
 
   test("screenshots: list, detail and fix, light and dark, 600 and 1280 px wide (test/output/panel-*.png)", async () => {

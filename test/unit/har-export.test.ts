@@ -15,16 +15,16 @@ import { scenarios } from "../scenarios";
 const APP = "https://app.example";
 const API = "https://api.example/x";
 
-/** Fixture factory: a credentialed PUT with x-token from APP to API, preflight and response passing. */
+/** Fixture factory: a credentialed PUT with x-trace from APP to API, preflight and response passing. */
 function ex(over: Partial<Exchange["request"]> & { hops?: Hop[]; browserError?: string | null; id?: string; initiator?: string } = {}): Exchange {
   const { hops, browserError, id, initiator, ...req } = over;
   const e: Exchange = {
     id: id ?? "t1",
-    request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: { "x-token": "1" }, ...req },
+    request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: { "x-trace": "1" }, ...req },
     hops: hops ?? [{
       url: req.url ?? API,
       preflight: { status: 204, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true",
-        "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token" } },
+        "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-trace" } },
       response: { status: 200, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true" } },
     }],
   };
@@ -59,13 +59,13 @@ describe("toHar: Chrome's shape", () => {
     expect(req.request.method).toBe("PUT");
     expect(req._resourceType).toBe("fetch");
     expect(hdr(req.request.headers, "origin")).toEqual([APP]);
-    expect(hdr(req.request.headers, "x-token")).toEqual(["1"]);
+    expect(hdr(req.request.headers, "x-trace")).toEqual(["1"]);
     expect(req._corsLens).toMatchObject({ v: 1, id: "t1", credentials: "include", mode: "cors" });
     expect(pre.request.method).toBe("OPTIONS");
     expect(pre._resourceType).toBe("preflight");
     expect(pre._initiator).toMatchObject({ type: "preflight", url: API });
     expect(hdr(pre.request.headers, "access-control-request-method")).toEqual(["PUT"]);
-    expect(hdr(pre.request.headers, "access-control-request-headers")).toEqual(["x-token"]);
+    expect(hdr(pre.request.headers, "access-control-request-headers")).toEqual(["x-trace"]);
     expect(pre.response.status).toBe(204);
     // Chrome: the preflight starts just after the request it precedes.
     expect(Date.parse(pre.startedDateTime)).toBeGreaterThan(Date.parse(req.startedDateTime));
@@ -116,7 +116,7 @@ describe("toHar: Chrome's shape", () => {
   });
 
   test("secrets are masked by default (the value says so), and exported as they are once revealed", () => {
-    const e = ex({ headers: { "x-token": "1", authorization: "Bearer s3cret" }, sentHeaders: { cookie: "sid=abc" } });
+    const e = ex({ headers: { "x-trace": "1", authorization: "Bearer s3cret" }, sentHeaders: { cookie: "sid=abc" } });
     e.hops[0]!.response!.headers["set-cookie"] = ["a=1", "b=2"];
     const masked = JSON.stringify(toHar([e]));
     expect(masked).not.toMatch(/s3cret|sid=abc|a=1/);
@@ -130,8 +130,8 @@ describe("toHar: Chrome's shape", () => {
     expect(revealed).toMatch(/Bearer s3cret/);
     expect(revealed).toMatch(/sid=abc/);
     // The panel's own notion of a secret and its mask text are honoured.
-    const custom = logOf(toHar([e], { isSecret: (n) => n === "x-token", mask: "<hidden>" }));
-    expect(hdr(custom.entries[0]!.request.headers, "x-token")).toEqual(["<hidden>"]);
+    const custom = logOf(toHar([e], { isSecret: (n) => n === "x-trace", mask: "<hidden>" }));
+    expect(hdr(custom.entries[0]!.request.headers, "x-trace")).toEqual(["<hidden>"]);
     expect(hdr(custom.entries[0]!.request.headers, "authorization")).toEqual(["Bearer s3cret"]);
   });
 
@@ -167,17 +167,17 @@ describe("toHar: Chrome's shape", () => {
 
   test("hostile header names and values are data, not structure: the HAR is valid JSON and reads back", () => {
     const evil = `"},{"name":"x","value":"</script><img onerror=alert(1)>\u2028\n`;
-    const e = ex({ headers: { "x-token": evil } });
+    const e = ex({ headers: { "x-trace": evil } });
     e.hops[0]!.response!.headers["x-evil"] = evil;
     const back = readBack([e])[0]!;
-    expect(back.request.headers["x-token"]).toBe(evil);
+    expect(back.request.headers["x-trace"]).toBe(evil);
     expect(back.hops[0]!.response!.headers["x-evil"]).toBe(evil);
   });
 });
 
 describe("toReport", () => {
   test("a versioned report: format, version, the diagnosis given (the panel's) or computed, secrets masked", () => {
-    const e = ex({ headers: { "x-token": "1", authorization: "Bearer s3cret" } });
+    const e = ex({ headers: { "x-trace": "1", authorization: "Bearer s3cret" } });
     const given = { ...diagnose(e), message: "as the panel showed it" };
     const r = toReport([{ exchange: e, diagnosis: given }, ex({ id: "t2" })], { version: "9.9.9", now: 0 });
     expect(r).toMatchObject({ format: REPORT_FORMAT, version: REPORT_VERSION, generator: "CORS Lens 9.9.9", created: "1970-01-01T00:00:00.000Z" });
@@ -275,7 +275,7 @@ describe("round trip: exchange -> toHar -> readHar -> diagnose", () => {
     "access-control-allow-origin": maybe(fc.constantFrom(APP, "*", "null", `${APP}, ${APP}`, "https://evil.example", "")),
     "access-control-allow-credentials": maybe(fc.constantFrom("true", "TRUE", "false")),
     "access-control-allow-methods": maybe(fc.constantFrom("PUT", "*", "GET, POST", "put", "PATCH", "x y")),
-    "access-control-allow-headers": maybe(fc.constantFrom("x-token", "*", "content-type", "X-Token, authorization", "x,,")),
+    "access-control-allow-headers": maybe(fc.constantFrom("x-trace", "*", "content-type", "X-Trace, authorization", "x,,")),
     "access-control-max-age": maybe(fc.constantFrom("600", "86400")),
     vary: maybe(fc.constant("Origin")),
   }).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Headers);
@@ -285,8 +285,8 @@ describe("round trip: exchange -> toHar -> readHar -> diagnose", () => {
     credentials: fc.constantFrom("include" as const, "omit" as const, "same-origin" as const, "unknown" as const),
     mode: fc.constantFrom("cors" as const, "cors" as const, "no-cors" as const, "same-origin" as const),
     method: fc.constantFrom("GET", "POST", "PUT", "patch", "delete", "HEAD"),
-    headers: fc.constantFrom<Headers>({}, { "x-token": "1" }, { "content-type": "application/json" }, { "content-type": "text/plain" },
-      { authorization: "Bearer z" }, { "x-token": "1", accept: "x" }),
+    headers: fc.constantFrom<Headers>({}, { "x-trace": "1" }, { "content-type": "application/json" }, { "content-type": "text/plain" },
+      { authorization: "Bearer z" }, { "x-trace": "1", accept: "x" }),
     cookie: fc.boolean(),
     browserError: fc.constantFrom<string | null | undefined>(undefined, null, "net::ERR_FAILED", "net::ERR_NAME_NOT_RESOLVED"),
     hops: fc.array(fc.record({

@@ -10,12 +10,12 @@ import type { Exchange, Hop } from "../../src/core/types";
 const APP = "https://app.example";
 const API = "https://api.example/x";
 
-/** Fixture factory: a credentialed PUT with x-token from APP to API, preflight and response passing. */
+/** Fixture factory: a credentialed PUT with x-trace from APP to API, preflight and response passing. */
 function ex(over: Partial<Exchange["request"]> & { hops?: Hop[] } = {}): Exchange {
   const { hops, ...req } = over;
   return {
     id: "t",
-    request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: { "x-token": "1" }, ...req },
+    request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: { "x-trace": "1" }, ...req },
     hops: hops ?? [{
       url: req.url ?? API,
       preflight: { status: 204, headers: { "access-control-allow-origin": APP } },
@@ -45,12 +45,12 @@ function curlCalls(script: string, shell = "bash"): string[][] {
 
 describe("toCurl", () => {
   test("a preflighted request: the preflight as the browser sent it, then the actual request, both with -i", () => {
-    const text = toCurl(ex({ headers: { "x-token": "1", "content-type": "application/json" } }));
+    const text = toCurl(ex({ headers: { "x-trace": "1", "content-type": "application/json" } }));
     for (const shell of SHELLS) {
       expect(curlCalls(text, shell)).toEqual([
         ["-i", "-X", "OPTIONS", API, "-H", `origin: ${APP}`, "-H", "access-control-request-method: PUT",
-          "-H", "access-control-request-headers: content-type,x-token"],
-        ["-i", "-X", "PUT", API, "-H", `origin: ${APP}`, "-H", "x-token: 1", "-H", "content-type: application/json"],
+          "-H", "access-control-request-headers: content-type,x-trace"],
+        ["-i", "-X", "PUT", API, "-H", `origin: ${APP}`, "-H", "x-trace: 1", "-H", "content-type: application/json"],
       ]);
     }
     expect(text).toMatch(/^# Preflight/m);
@@ -88,20 +88,20 @@ describe("toCurl", () => {
   });
 
   test("secrets: Authorization and the wire Cookie masked by default, sent after reveal; the panel's own secret test", () => {
-    const e = ex({ headers: { "x-token": "1", authorization: "Bearer s3cret" }, sentHeaders: { cookie: "sid=abc; b=2" } });
+    const e = ex({ headers: { "x-trace": "1", authorization: "Bearer s3cret" }, sentHeaders: { cookie: "sid=abc; b=2" } });
     const masked = toCurl(e);
     expect(masked).not.toMatch(/s3cret|sid=abc/);
     expect(masked).toMatch(/Secret header values are masked/);
-    expect(curlCalls(masked)[1]).toEqual(["-i", "-X", "PUT", API, "-H", `origin: ${APP}`, "-H", "x-token: 1",
+    expect(curlCalls(masked)[1]).toEqual(["-i", "-X", "PUT", API, "-H", `origin: ${APP}`, "-H", "x-trace: 1",
       "-H", "authorization: [masked]", "-H", "cookie: [masked]"]);
     const shown = toCurl(e, { reveal: true });
     expect(shown).not.toMatch(/masked/);
-    expect(curlCalls(shown)[1]).toEqual(["-i", "-X", "PUT", API, "-H", `origin: ${APP}`, "-H", "x-token: 1",
+    expect(curlCalls(shown)[1]).toEqual(["-i", "-X", "PUT", API, "-H", `origin: ${APP}`, "-H", "x-trace: 1",
       "-H", "authorization: Bearer s3cret", "-H", "cookie: sid=abc; b=2"]);
     // The preflight never carries credentials.
     expect(curlCalls(shown)[0]!.join(" ")).not.toMatch(/cookie|authorization:/);
-    const custom = curlCalls(toCurl(e, { isSecret: (n) => n === "x-token", mask: "<hidden>" }))[1]!;
-    expect(custom).toContain("x-token: <hidden>");
+    const custom = curlCalls(toCurl(e, { isSecret: (n) => n === "x-trace", mask: "<hidden>" }))[1]!;
+    expect(custom).toContain("x-trace: <hidden>");
     expect(custom).toContain("authorization: Bearer s3cret");
   });
 
@@ -127,32 +127,32 @@ describe("toCurl", () => {
     const second = curlCalls(toCurl(e, { hop: 1 }));
     // 303 turns PUT into GET; api -> b from a URL not of the page's origin taints it: Origin null.
     expect(second).toEqual([
-      ["-i", "-X", "OPTIONS", B, "-H", "origin: null", "-H", "access-control-request-method: GET", "-H", "access-control-request-headers: x-token"],
-      ["-i", B, "-H", "origin: null", "-H", "x-token: 1"],
+      ["-i", "-X", "OPTIONS", B, "-H", "origin: null", "-H", "access-control-request-method: GET", "-H", "access-control-request-headers: x-trace"],
+      ["-i", B, "-H", "origin: null", "-H", "x-trace: 1"],
     ]);
     expect(curlCalls(toCurl(e, { hop: 99 }))[1]![1]).toBe(B); // clamped
   });
 
   test("an empty header value uses curl's `name;` syntax; globs in the URL are turned off", () => {
     const url = "https://api.example/x?a[0]={1}";
-    const e = ex({ url, headers: { "x-token": "" }, hops: [{ url, preflight: null, response: null }] });
+    const e = ex({ url, headers: { "x-trace": "" }, hops: [{ url, preflight: null, response: null }] });
     const calls = curlCalls(toCurl(e));
-    expect(calls[1]).toEqual(["-i", "--globoff", "-X", "PUT", url, "-H", `origin: ${APP}`, "-H", "x-token;"]);
+    expect(calls[1]).toEqual(["-i", "--globoff", "-X", "PUT", url, "-H", `origin: ${APP}`, "-H", "x-trace;"]);
     // Never answered (the preflight failed): the empty value may be an unknown one, and the text says so.
-    expect(toCurl(e)).toMatch(/may be unknown rather than empty: x-token/);
-    expect(toCurl(ex({ headers: { "x-token": "" } }))).not.toMatch(/may be unknown/);
+    expect(toCurl(e)).toMatch(/may be unknown rather than empty: x-trace/);
+    expect(toCurl(ex({ headers: { "x-trace": "" } }))).not.toMatch(/may be unknown/);
   });
 
   test("hostile values stay inside their word; invalid header names (curl's @file) are skipped, comments stay one line", () => {
     const evil = `a'b"c $(echo x) \`echo y\` \\ ; rm -rf / #\n'; touch /tmp/pwned; '`;
     const url = `https://api.example/x'$(rm -rf /)\n; rm -rf /`;
-    const e = ex({ url, method: "PUT", headers: { "x-token": evil, "@/etc/passwd": "1", "x y": "2" },
+    const e = ex({ url, method: "PUT", headers: { "x-trace": evil, "@/etc/passwd": "1", "x y": "2" },
       sentHeaders: { cookie: evil }, hops: [{ url, preflight: null, response: null }] });
     for (const shell of SHELLS) {
       const calls = curlCalls(toCurl(e, { reveal: true }), shell);
       expect(calls).toHaveLength(2);
       const line = evil.replace(/\n/g, " ");
-      expect(calls[1]).toEqual(["-i", "-X", "PUT", url, "-H", `origin: ${APP}`, "-H", `x-token: ${line}`, "-H", `cookie: ${line}`]);
+      expect(calls[1]).toEqual(["-i", "-X", "PUT", url, "-H", `origin: ${APP}`, "-H", `x-trace: ${line}`, "-H", `cookie: ${line}`]);
     }
     expect(toCurl(e)).toMatch(/Skipped header names that are not valid tokens: @\/etc\/passwd, x y/);
   });
@@ -161,7 +161,7 @@ describe("toCurl", () => {
     const text = fc.string({ unit: "binary", maxLength: 40 });
     fc.assert(fc.property(text, text, text, (path, value, origin) => {
       const url = `https://api.example/${path}`;
-      const e = ex({ url, origin, headers: { "x-token": value }, hops: [{ url, preflight: null, response: null }] });
+      const e = ex({ url, origin, headers: { "x-trace": value }, hops: [{ url, preflight: null, response: null }] });
       const calls = curlCalls(toCurl(e));
       const clean = (s: string) => s.replace(/\0/g, "");
       const line = (s: string) => s.replace(/[\r\n\0]/g, " ");
@@ -169,7 +169,7 @@ describe("toCurl", () => {
       const urlWord = /[[\]{}]/.test(url) ? actual.slice(4, 5) : actual.slice(3, 4);
       expect(urlWord).toEqual([clean(url)]);
       expect(actual).toContain(origin === "" ? "origin;" : `origin: ${line(origin)}`);
-      expect(actual).toContain(value === "" ? "x-token;" : `x-token: ${line(value)}`);
+      expect(actual).toContain(value === "" ? "x-trace;" : `x-trace: ${line(value)}`);
     }), { numRuns: 60, seed: 6 });
   });
 
@@ -212,7 +212,7 @@ describe("toFetch", () => {
   test("DevTools' shape: fetch(url, { headers, body, method, mode, credentials })", () => {
     const { url, options } = parseFetch(toFetch(ex()));
     expect(url).toBe(API);
-    expect(options).toEqual({ headers: { "x-token": "1" }, body: null, method: "PUT", mode: "cors", credentials: "include" });
+    expect(options).toEqual({ headers: { "x-trace": "1" }, body: null, method: "PUT", mode: "cors", credentials: "include" });
     expect(Object.keys(options)).toEqual(["headers", "body", "method", "mode", "credentials"]);
   });
 
@@ -241,10 +241,10 @@ describe("toFetch", () => {
     const s = fc.string({ unit: "binary", maxLength: 40 });
     fc.assert(fc.property(s, s, s, (path, value, origin) => {
       const url = `https://api.example/${path}\u2028*/\n})//`;
-      const e = ex({ url, origin, headers: { "x-token": value, "x-b": `${value}"');` }, hops: [{ url, preflight: null, response: null }] });
+      const e = ex({ url, origin, headers: { "x-trace": value, "x-b": `${value}"');` }, hops: [{ url, preflight: null, response: null }] });
       const parsed = parseFetch(toFetch(e));
       expect(parsed.url).toBe(url);
-      expect(parsed.options.headers).toEqual({ "x-token": value, "x-b": `${value}"');` });
+      expect(parsed.options.headers).toEqual({ "x-trace": value, "x-b": `${value}"');` });
     }), { numRuns: 200, seed: 6 });
   });
 
