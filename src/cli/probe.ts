@@ -4,7 +4,7 @@
 // What Chromium sends: services/network/cors/preflight_controller.cc (CreatePreflightRequest);
 // redirects: https://fetch.spec.whatwg.org/#http-redirect-fetch.
 import { version } from "../../package.json";
-import { audit, type AuditOptions, type Finding, type HostileResult } from "../core/audit";
+import { audit, STACK_POINTER, type AuditOptions, type Finding, type HostileResult } from "../core/audit";
 import { diagnose } from "../core/diagnose";
 import {
   corsUnsafeRequestHeaderNames, firstStep, isForbiddenMethod, isForbiddenRequestHeader, isToken, nextStep, normalizeMethod, originOf,
@@ -13,7 +13,7 @@ import {
 import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
 import { NetError, send as nodeSend, type HttpOptions, type HttpRequest, type HttpResponse } from "./http";
-import { clean, formatHuman, painter, stackIds, type CliIO } from "./run";
+import { clean, formatHuman, painter, stackIds, summaryLine, type CliIO } from "./run";
 
 export const PROBE_USAGE = `Usage: cors-lens probe URL --origin ORIGIN [options]
 
@@ -34,7 +34,7 @@ request, redirects as fetch follows them), then explains the result like \`expla
   --resolve HOST:PORT:ADDRESS  connect to ADDRESS for HOST:PORT, like curl; repeatable
   --no-color           no colors
 
-Exit status: 0 not blocked, 1 blocked, 2 bad usage, unreachable host or TLS error.
+Exit status: 0 not blocked (and, with --audit, no HIGH finding), 1 blocked or a HIGH audit finding, 2 bad usage, unreachable host or TLS error.
 `;
 
 const UA = `cors-lens/${version} (probe)`;
@@ -362,7 +362,12 @@ async function auditProbe(s: Session, b: Browsed): Promise<AuditRun> {
 
 const SEVERITY_LABEL = { high: "HIGH", medium: "MEDIUM", low: "LOW" } as const;
 
-function formatFindings(findings: Finding[], p: ReturnType<typeof painter>): string {
+/** The audit's pointer to an allow-list, said the CLI's way: a Fix printed above, or the --stack option. */
+function cliFix(fix: string, fixShown: boolean): string {
+  return fix.replace(STACK_POINTER, fixShown ? "The Fix above is an exact allow-list for your stack." : "Add --stack NAME for your server's exact allow-list.");
+}
+
+function formatFindings(findings: Finding[], p: ReturnType<typeof painter>, fixShown: boolean): string {
   if (findings.length === 0) return `  ${p.green("no dangerous configuration found")}`;
   const out: string[] = [];
   const shown = new Set<string>();
@@ -374,7 +379,7 @@ function formatFindings(findings: Finding[], p: ReturnType<typeof painter>): str
     shown.add(f.id);
     out.push(`         ${clean(f.explanation)}`);
     out.push(p.dim(`         evidence: ${clean(f.evidence.header)}: ${clean(f.evidence.value ?? "(missing)")}`));
-    out.push(`         fix: ${clean(f.fix)}`);
+    out.push(`         fix: ${clean(cliFix(f.fix, fixShown))}`);
   }
   return out.join("\n");
 }
@@ -414,6 +419,9 @@ export async function probe(argv: string[], io: CliIO, sendFn: SendFn = nodeSend
     }
     const { exchange: ex, diagnosis: d } = b;
     const blocked = d.blocked;
+    // A CI step can fail on a dangerous policy, not only on a blocked request.
+    const high = auditRun?.findings.filter((f) => f.severity === "high").length ?? 0;
+    const exit = blocked || high > 0 ? 1 : 0;
     if (opts.json) {
       let fix = null;
       if (opts.stack && d.blocked) {
@@ -427,17 +435,20 @@ export async function probe(argv: string[], io: CliIO, sendFn: SendFn = nodeSend
         exchange: ex, diagnosis: d, ...(opts.stack ? { fix } : {}), requests: s.sent,
         ...(auditRun ? { audit: auditRun } : {}),
       }, null, 2) + "\n");
-      return blocked ? 1 : 0;
+      return exit;
     }
     const color = opts.color && io.stdout.isTTY === true && !(io.env ?? {}).NO_COLOR;
     const p = painter(color);
     const blocks = [formatSent(s.sent, p), formatHuman(ex, d, p, opts.stack)];
     if (auditRun) {
       const trusted = auditRun.hostile.filter((h) => h.trusted).length;
-      blocks.push(`${p.bold("Audit")} ${p.dim(`(${auditRun.hostile.length} hostile origins tried, ${trusted} trusted)`)}\n${formatFindings(auditRun.findings, p)}`);
+      blocks.push(`${p.bold("Audit")} ${p.dim(`(${auditRun.hostile.length} hostile origins tried, ${trusted} trusted)`)}\n${formatFindings(auditRun.findings, p, !!opts.stack && d.blocked)}`);
     }
+    const counts = auditRun ? (["high", "medium", "low"] as const).map((s) => [s, auditRun!.findings.filter((f) => f.severity === s).length] as const) : [];
+    const audit = auditRun ? [`audit: ${counts.filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(", ") || "no finding"}`] : [];
+    blocks.push(p.dim(summaryLine([d], audit)));
     io.stdout.write(blocks.join("\n\n") + "\n");
-    return blocked ? 1 : 0;
+    return exit;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return err(`internal error: ${clean(msg.split("\n")[0]!.slice(0, 300))}`);

@@ -6,7 +6,7 @@ import { codeInfo, mdnUrl } from "../core/codes";
 import { diagnose } from "../core/diagnose";
 import { readExchanges } from "../core/exchange";
 import { generate, isStack, STACKS } from "../core/fix/index";
-import { isHar, readHar } from "../core/har";
+import { isHar, readHarEntries } from "../core/har";
 import { isReport } from "../core/har-export";
 import { isSecretHeader } from "../core/secrets";
 import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
@@ -129,7 +129,13 @@ class InputError extends Error {
 }
 
 /** Reads one input file into exchanges, or throws an InputError naming the problem. */
-async function load(file: string, io: CliIO): Promise<Exchange[]> {
+/** One exchange read from a file, with the HAR entry (log.entries index) its first request is. */
+interface Loaded {
+  exchange: Exchange;
+  entry?: number;
+}
+
+async function load(file: string, io: CliIO): Promise<Loaded[]> {
   if (file !== "-" && io.stat) {
     let st: { size: number; isDirectory?(): boolean };
     try {
@@ -158,7 +164,7 @@ async function load(file: string, io: CliIO): Promise<Exchange[]> {
   const doc = parsed.value;
   const looksHar = typeof doc === "object" && doc !== null && !Array.isArray(doc) && "log" in doc;
   if (isHar(doc) || looksHar) {
-    const r = readHar(doc);
+    const r = readHarEntries(doc);
     if (!r.ok) throw new InputError(file, `not a valid HAR: ${r.error}`);
     return r.value;
   }
@@ -167,11 +173,11 @@ async function load(file: string, io: CliIO): Promise<Exchange[]> {
     if (!Array.isArray(doc.items)) throw new InputError(file, "not a valid CORS Lens report: items must be an array");
     const rr = readExchanges(doc.items.map((it: unknown) => (typeof it === "object" && it !== null ? (it as { exchange?: unknown }).exchange : it)));
     if (!rr.ok) throw new InputError(file, `not a valid CORS Lens report: ${rr.error}`);
-    return rr.value;
+    return rr.value.map((exchange) => ({ exchange }));
   }
   const r = readExchanges(doc);
   if (!r.ok) throw new InputError(file, `not a HAR nor valid exchange JSON: ${r.error}`);
-  return r.value;
+  return r.value.map((exchange) => ({ exchange }));
 }
 
 export interface Painter {
@@ -209,6 +215,15 @@ function stackLabel(stack: Stack): string {
 }
 
 /** The report for one exchange, for a person. */
+/** The closing line of `explain` and `probe`: "3 cross-origin requests, 1 blocked, 2 ok" and more parts. */
+export function summaryLine(diagnoses: Diagnosis[], more: string[] = []): string {
+  const nBlocked = diagnoses.filter((d) => d.blocked).length;
+  const nNet = diagnoses.filter((d) => !d.blocked && d.networkError).length;
+  const nOk = diagnoses.length - nBlocked - nNet;
+  return [`${diagnoses.length} cross-origin request${diagnoses.length === 1 ? "" : "s"}`,
+    `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : []), ...more].join(", ");
+}
+
 export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack | null): string {
   const out: string[] = [];
   const label = d.blocked ? p.red(p.bold("BLOCKED")) : d.networkError ? p.yellow(p.bold("NETWORK ERROR")) : p.green(p.bold("OK"));
@@ -295,7 +310,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
     // Each unreadable file gets its one line on stderr; the readable ones are still reported, and the
     // exit status is 2 (bad input) whatever they hold.
-    const inputs: Array<{ file: string; exchanges: Exchange[] }> = [];
+    const inputs: Array<{ file: string; exchanges: Loaded[] }> = [];
     let unreadable = 0;
     for (const file of opts.files) {
       try {
@@ -309,9 +324,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (inputs.length === 0) return 2;
     const exitCode = (blocked: boolean) => (unreadable > 0 ? 2 : blocked ? 1 : 0);
 
-    const results: Array<{ input: number; ex: Exchange; d: Diagnosis }> = [];
+    const results: Array<{ input: number; ex: Exchange; d: Diagnosis; entry?: number }> = [];
     for (const [input, { file, exchanges }] of inputs.entries()) {
-      for (const ex of exchanges) {
+      for (const { exchange: ex, entry } of exchanges) {
         let d: Diagnosis;
         try {
           d = diagnose(ex);
@@ -319,13 +334,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           const msg = e instanceof Error ? e.message : String(e);
           return err(`${clean(file)}: internal error while diagnosing ${clean(ex.id)}: ${clean(msg.split("\n")[0]!)}`);
         }
-        results.push({ input, ex, d });
+        results.push({ input, ex, d, ...(entry === undefined ? {} : { entry }) });
       }
     }
     const blocked = results.some((r) => r.d.blocked);
 
     if (opts.json) {
-      const list = results.map(({ ex, d }) => (stack ? { ...d, fix: tryFix(stack, d, ex).fix } : d));
+      // Each diagnosis says which request it is and where it came from, so several files (or a CI
+      // log) can be told apart: the request's url and method, the input file ("-" for stdin), and
+      // for a HAR the index of its first entry in log.entries.
+      const list = results.map(({ ex, d, input, entry }) => ({
+        ...d, url: ex.request.url, method: ex.request.method, file: inputs[input]!.file, ...(entry === undefined ? {} : { entry }),
+        ...(stack ? { fix: tryFix(stack, d, ex).fix } : {}),
+      }));
       // The same JSON value, with the characters JSON.stringify leaves raw (DEL, C1, U+2028/9, bidi) escaped for terminals.
       io.stdout.write(JSON.stringify(list, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
         (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n");
@@ -342,13 +363,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (exchanges.length === 0) blocks.push(p.dim(`${clean(name)}: no cross-origin requests found`));
       for (const r of results) if (r.input === input) blocks.push(formatHuman(r.ex, r.d, p, stack));
     }
-    const nBlocked = results.filter((r) => r.d.blocked).length;
-    const nNet = results.filter((r) => !r.d.blocked && r.d.networkError).length;
-    const nOk = results.length - nBlocked - nNet;
-    const summary = [`${results.length} cross-origin request${results.length === 1 ? "" : "s"}`,
-      `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : []),
-      ...(unreadable ? [`${unreadable} unreadable file${unreadable === 1 ? "" : "s"} (see above)`] : [])];
-    blocks.push(p.dim(summary.join(", ")));
+    blocks.push(p.dim(summaryLine(results.map((r) => r.d), unreadable ? [`${unreadable} unreadable file${unreadable === 1 ? "" : "s"} (see above)`] : [])));
     io.stdout.write(blocks.join("\n\n") + "\n");
     return exitCode(blocked);
   } catch (e) {

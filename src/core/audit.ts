@@ -55,7 +55,8 @@ export interface AuditOptions {
 }
 
 const ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
-const STACK_POINTER = "The Fix section (or `cors-lens explain --stack NAME`) shows an exact allow-list for your stack.";
+/** Where a finding's fix points for the exact allow-list; each shell says it its own way (the CLI replaces it). */
+export const STACK_POINTER = "The Fix section (or `cors-lens explain --stack NAME`) shows an exact allow-list for your stack.";
 
 const get = headerValue;
 

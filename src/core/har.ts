@@ -403,6 +403,12 @@ function hasCookie(e: Entry): boolean {
 
 /** Reads a parsed HAR document into exchanges, one per cross-origin request (with its redirects). */
 export function readHar(doc: unknown): ReadResult<Exchange[]> {
+  const r = readHarEntries(doc);
+  return r.ok ? { ok: true, value: r.value.map((x) => x.exchange) } : r;
+}
+
+/** readHar, with the index in log.entries of each exchange's first request (for reports that name it). */
+export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; exchange: Exchange }>> {
   if (!isObject(doc)) return fail("not a HAR file: expected a JSON object with log.entries");
   const log = doc.log;
   if (!isObject(log)) return fail('not a HAR file: no "log" object');
@@ -514,5 +520,5 @@ export function readHar(doc: unknown): ReadResult<Exchange[]> {
   }
 
   exchanges.sort((a, b) => a.at - b.at);
-  return { ok: true, value: exchanges.map((x) => x.exchange) };
+  return { ok: true, value: exchanges.map((x) => ({ entry: x.at, exchange: x.exchange })) };
 }

@@ -168,6 +168,25 @@ describe("--json", () => {
     expect("fix" in list[1]).toBe(true);
   });
 
+  test("each diagnosis names its request (url, method) and where it came from (file; entry for a HAR)", async () => {
+    const c = mkIO({
+      "two.json": JSON.stringify([JSON.parse(example("header-not-allowed.json")), JSON.parse(example("wildcard-with-credentials.json"))]),
+      "c.har": example("chrome-missing-allow-credentials.har"),
+    });
+    await run(["explain", "--json", "two.json", "c.har"], c.io);
+    const list = JSON.parse(c.out()) as Array<Record<string, unknown>>;
+    const two = JSON.parse(c.io.readFile.length ? await c.io.readFile("two.json") as string : "[]") as Array<{ request: { url: string; method: string } }>;
+    expect(list.map((d) => [d.file, d.entry, d.url, d.method])).toEqual([
+      ["two.json", undefined, two[0]!.request.url, two[0]!.request.method],
+      ["two.json", undefined, two[1]!.request.url, two[1]!.request.method],
+      ["c.har", expect.any(Number), expect.stringMatching(/^https?:\/\//), expect.any(String)],
+    ]);
+    // The HAR entry is the request's own entry (not its preflight's).
+    const har = JSON.parse(example("chrome-missing-allow-credentials.har")) as { log: { entries: Array<{ request: { url: string; method: string } }> } };
+    const e = har.log.entries[list[2]!.entry as number]!;
+    expect([e.request.method, e.request.url]).toEqual([list[2]!.method, list[2]!.url]);
+  });
+
   test("exit 0 when nothing is blocked", async () => {
     const c = mkIO({ "ok.json": example("passing-credentialed-put.json") });
     expect(await run(["explain", "ok.json", "--json"], c.io)).toBe(0);

@@ -290,7 +290,7 @@ describe("probe --audit", () => {
       ? { "access-control-allow-methods": "GET, PUT", "access-control-allow-headers": hv(req.headers, "access-control-request-headers") ?? "" }
       : {}));
     const { code, r } = await probeJson([`http://api.example.com:${lab.port}/reflect`, "--origin", APP, "--credentials", "--audit"]);
-    expect(code).toBe(0);
+    expect(code).toBe(1); // not blocked, but a HIGH finding: a CI step fails on it
     const f = findings(r);
     expect(f.find((x) => x.id === "origin-reflected")).toMatchObject({ severity: "high", suspected: false });
     const evil = f.find((x) => x.id === "hostile-origin-trusted" && x.origin === "https://evil.example");
@@ -305,7 +305,11 @@ describe("probe --audit", () => {
 
   test("the human report lists the findings", async () => {
     const res = await probe([`http://api.example.com:${lab.port}/reflect`, "--origin", APP, "--credentials", "--audit"]);
-    expect(res.code).toBe(0);
+    expect(res.code).toBe(1);
+    expect(res.out).toMatch(/1 cross-origin request, 0 blocked, 1 ok, audit: \d+ high/);
+    // No --stack: the pointer says how to get the allow-list, not "the Fix section".
+    expect(res.out).not.toContain("The Fix section");
+    expect(res.out).toContain("Add --stack NAME for your server's exact allow-list.");
     expect(res.out).toContain("Audit (11 hostile origins tried, 11 trusted)");
     expect(res.out).toMatch(/HIGH +Trusts the hostile origin https:\/\/evil\.example with credentials \[hostile-origin-trusted\]/);
     expect(res.out).toMatch(/HIGH +Any origin is reflected with credentials \[origin-reflected\]/);
