@@ -9,7 +9,7 @@ import { AuditView } from "./AuditView";
 import { CookieView } from "./CookieView";
 import { FixView } from "./FixView";
 import { toCurl, toFetch } from "../core/reproduce";
-import { useContext } from "preact/hooks";
+import { useContext, useLayoutEffect, useRef } from "preact/hooks";
 import { exchangeJson, MASK, SecretContext } from "./headers";
 import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
@@ -98,16 +98,18 @@ function FailingHeader(props: { entry: Entry; reveal: boolean }): JSX.Element | 
   if (!d.blocked || !d.code) return null;
   const record = failingRecord(ex, d);
   const header = d.header;
+  // A failing status (a 401 preflight) has no header to point at: received and expected are the status.
+  const isStatus = !header && d.code.endsWith("InvalidStatus");
   return (
     <>
-      {header ? (
+      {header || (isStatus && d.received !== null) ? (
         <div class="received-expected">
           <div class="box received">
-            <div class="label">Received</div>
+            <div class="label">{isStatus ? "Received status" : "Received"}</div>
             <div class="mono">{d.received === null ? <em class="missing-text">missing</em> : <LongText text={d.received} />}</div>
           </div>
           <div class="box expected">
-            <div class="label">Expected</div>
+            <div class="label">{isStatus ? "Expected status" : "Expected"}</div>
             <div class="mono">{d.expected === null ? "—" : <LongText text={d.expected} />}</div>
           </div>
         </div>
@@ -148,6 +150,12 @@ function Explanation(props: { entry: Entry }): JSX.Element {
 export function Detail(props: DetailProps): JSX.Element {
   const { exchange: ex, diagnosis: d } = props.entry;
   const isSecret = useContext(SecretContext);
+  // Every selection opens at the top, where the message and the failing header are (the body is
+  // reused across selections, and kept the last request's scroll position).
+  const body = useRef<HTMLDivElement | null>(null);
+  useLayoutEffect(() => {
+    if (body.current) body.current.scrollTop = 0;
+  }, [ex.id]);
   const status = statusOf(props.entry);
   const needsFix = d.blocked || (Array.isArray(d.warnings) && d.warnings.length > 0);
   const copyLabel = props.copied ? (props.copied.ok ? "Copied" : "Copy failed: select the text and press Ctrl+C") : "";
@@ -169,11 +177,11 @@ export function Detail(props: DetailProps): JSX.Element {
           onClick={() => props.onCopy("fetch", toFetch(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>Copy as fetch</button>
         <button type="button" class="close" aria-label="Close detail" title="Close (Esc)" onClick={props.onClose}>×</button>
       </div>
-      <div class="detail-body">
+      <div class="detail-body" ref={body}>
         <p class="message">{d.message}</p>
         <Section title="Stages" id="sec-stages"><Timeline entry={props.entry} /></Section>
         {d.blocked && d.code ? (
-          <Section title="Failing header" id="sec-failing"><FailingHeader entry={props.entry} reveal={props.reveal} /></Section>
+          <Section title={d.header ? "Failing header" : "Failing check"} id="sec-failing"><FailingHeader entry={props.entry} reveal={props.reveal} /></Section>
         ) : null}
         <Section title="Explanation" id="sec-why"><Explanation entry={props.entry} /></Section>
         {d.warnings?.length ? (

@@ -221,14 +221,23 @@ export function createBrowserPanelPlatform(): PanelPlatform {
     },
     themeName() {
       const t = ns?.devtools?.panels?.themeName;
-      return typeof t === "string" ? t : null;
+      if (typeof t === "string") return t;
+      // panel.html opened in a normal tab: the system's light or dark preference.
+      return globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "default";
     },
     onThemeChanged(cb) {
       const ev = ns?.devtools?.panels?.onThemeChanged;
-      if (!ev) return () => {};
-      const f = (t: string) => cb(t);
-      ev.addListener(f);
-      return () => ev.removeListener?.(f);
+      if (ev) {
+        const f = (t: string) => cb(t);
+        ev.addListener(f);
+        return () => ev.removeListener?.(f);
+      }
+      if (typeof ns?.devtools?.panels?.themeName === "string") return () => {};
+      const mq = globalThis.matchMedia?.("(prefers-color-scheme: dark)");
+      if (!mq) return () => {};
+      const f = () => cb(mq.matches ? "dark" : "default");
+      mq.addEventListener("change", f);
+      return () => mq.removeEventListener("change", f);
     },
     copyText: (text) => copyText(text),
     download: (filename, text, mime) => downloadText(filename, text, mime),

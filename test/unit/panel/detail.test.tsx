@@ -1,7 +1,7 @@
 /** @jest-environment jsdom */
 import { fireEvent, render, screen, within } from "@testing-library/preact";
 import { Code } from "../../../src/panel/Code";
-import { copyText } from "../../../src/panel/platform";
+import { copyText, createBrowserPanelPlatform } from "../../../src/panel/platform";
 import { STACK_PREFS_KEY } from "../../../src/panel/stack";
 import { fakePlatform } from "./helpers/fake-platform";
 import {
@@ -283,5 +283,51 @@ describe("copy", () => {
     fireEvent.click(within(detail).getByRole("button", { name: "Copy as JSON" }));
     await settle();
     expect(JSON.parse(platform.copies[1]!)).toEqual(JSON.parse(JSON.stringify(ex)));
+  });
+
+  test("a status failure (a 401 preflight) shows the status, received against expected, under 'Failing check'", () => {
+    const ex = makeExchange({
+      request: { method: "PUT", url: "https://api.example/items/2", headers: { "content-type": "application/json" } },
+      hops: [hop({ url: "https://api.example/items/2", preflight: { status: 401, headers: {
+        "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true", "access-control-allow-methods": "PUT",
+        "access-control-allow-headers": "content-type" } }, response: null })],
+      browserError: "net::ERR_FAILED",
+    });
+    renderPanel([makeEntry(ex)]);
+    const sec = section(openDetail(0), "Failing check");
+    expect(sec.querySelector(".box.received .label")!.textContent).toBe("Received status");
+    expect(sec.querySelector(".box.received .mono")!.textContent).toBe("401");
+    expect(sec.querySelector(".box.expected .mono")!.textContent).toBe("2xx (e.g. 204)");
+    expect(within(screen.getByRole("region", { name: "Request detail" })).queryByRole("region", { name: "Failing header" })).toBeNull();
+  });
+
+  test("every selection opens the detail at the top", () => {
+    renderPanel([makeEntry(blockedPreflight()), makeEntry(wildcardWithCredentials())]);
+    const body = openDetail(0).querySelector(".detail-body") as HTMLElement;
+    body.scrollTop = 500;
+    expect(body.scrollTop).toBe(500);
+    const next = openDetail(1).querySelector(".detail-body") as HTMLElement;
+    expect(next.scrollTop).toBe(0);
+  });
+});
+
+describe("theme of panel.html in a normal tab", () => {
+  test("follows prefers-color-scheme when DevTools gives no theme, and its changes", () => {
+    let dark = true;
+    const listeners: Array<() => void> = [];
+    const mq = { get matches() { return dark; }, addEventListener: (_: string, f: () => void) => listeners.push(f), removeEventListener: () => {} };
+    const saved = globalThis.matchMedia;
+    (globalThis as unknown as { matchMedia: unknown }).matchMedia = () => mq;
+    try {
+      const p = createBrowserPanelPlatform();
+      expect(p.themeName()).toBe("dark");
+      const seen: string[] = [];
+      p.onThemeChanged((t) => seen.push(t));
+      dark = false;
+      for (const f of listeners) f();
+      expect(seen).toEqual(["default"]);
+    } finally {
+      (globalThis as unknown as { matchMedia: unknown }).matchMedia = saved;
+    }
   });
 });
