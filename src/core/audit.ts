@@ -27,6 +27,46 @@ export interface Finding {
   where?: { hop: number; record: "preflight" | "response" };
   /** For probe findings: the hostile origin the server trusted. */
   origin?: string;
+  /** A shell command that confirms or refutes the finding (shown as a copyable block). */
+  command?: string;
+}
+
+const LOCAL_HOST = /^(?:localhost|.*\.localhost|127(?:\.\d{1,3}){3}|\[::1\]|10(?:\.\d{1,3}){3}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})$/i;
+
+function hostname(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An Origin that no sane allow-list of a public resource holds: a loopback or private-network page
+ * trusted, with credentials, by a resource that is not itself local (a production API answering a
+ * dev origin is how a reflecting server shows itself in one exchange).
+ */
+function implausibleOrigin(origin: string, url: string): boolean {
+  const o = hostname(origin);
+  const u = hostname(url);
+  return o !== null && u !== null && LOCAL_HOST.test(o) && !LOCAL_HOST.test(u);
+}
+
+/**
+ * The probe that tells an exact allow-list from a server that reflects every Origin, for a
+ * credentialed response that names the request's own origin; null when that question does not arise.
+ */
+export function probeCommand(ex: Exchange): string | null {
+  for (const hop of ex.hops) {
+    for (const rec of [hop.preflight, hop.response]) {
+      if (!rec) continue;
+      const acao = get(rec.headers, "access-control-allow-origin");
+      if (acao !== null && acao === ex.request.origin && acao !== "null" && get(rec.headers, "access-control-allow-credentials") === "true") {
+        return `cors-lens probe ${shellQuote(ex.request.url)} --origin ${shellQuote(ex.request.origin)} --credentials --audit`;
+      }
+    }
+  }
+  return null;
 }
 
 export interface HostileResult {
@@ -117,7 +157,9 @@ function auditOrigin(ctx: Ctx, rec: ResponseRecord, origin: string, hop: number,
 
   if (creds && acao === origin && origin !== "null") {
     const r = ctx.opts.reflection;
-    if (r !== "refuted") {
+    // From one exchange an exact allow-list and a reflecting server look the same: suspect only on
+    // real evidence (the panel offers the probe command quietly otherwise).
+    if (r === "confirmed" || (r === undefined && implausibleOrigin(origin, url))) {
       const confirmed = r === "confirmed";
       add(ctx, {
         // Suspected is low: every correct allow-list answer looks like this in one exchange; the
@@ -127,7 +169,8 @@ function auditOrigin(ctx: Ctx, rec: ResponseRecord, origin: string, hop: number,
         suspected: !confirmed, where,
         explanation: confirmed
           ? "The server copies whatever Origin it receives into Access-Control-Allow-Origin and allows credentials: any website the user visits can read this response with the user's cookies (a probe with a hostile origin was accepted)."
-          : `Access-Control-Allow-Origin repeats the request's Origin and credentials are allowed. That is right for an exact allow-list, but a server that copies every Origin looks the same in one exchange — and then any website can read this response with the user's cookies. Find out with: cors-lens probe ${shellQuote(url)} --origin ${shellQuote(origin)} --credentials --audit`,
+          : `This resource is not on a local network, yet it trusts ${short(origin)}, a local page, with credentials: an allow-list of a public API rarely holds that, while a server that copies every Origin does — and then any website can read this response with the user's cookies. The probe below tells them apart.`,
+        ...(confirmed ? {} : { command: `cors-lens probe ${shellQuote(url)} --origin ${shellQuote(origin)} --credentials --audit` }),
         evidence: evidence("access-control-allow-origin", acao),
         fix: `Compare the Origin with an exact list of trusted origins (whole-string equality, no substring or unanchored regex) and answer only those. ${STACK_POINTER}`,
       });

@@ -1,18 +1,27 @@
 // The security audit of one exchange (src/core/audit.ts): CORS configurations that work but are
-// dangerous. Rendered only when there is a finding; every value from the network is Preact text.
+// dangerous. Every value from the network is Preact text; `code` spans in the core's prose
+// (backticks) become <code>, never markup.
 import type { JSX } from "preact";
-import { useMemo } from "preact/hooks";
-import { audit, type Finding } from "../core/audit";
+import { audit, probeCommand, type Finding } from "../core/audit";
 import type { Entry } from "../shared/protocol";
 
 const SEVERITY: Record<Finding["severity"], string> = { high: "High", medium: "Medium", low: "Low" };
 
-function findingsOf(entry: Entry): Finding[] {
+/** The entry's findings (never throws: a malformed exchange has none). */
+export function findingsOf(entry: Entry): Finding[] {
   try {
     return audit(entry.exchange, entry.diagnosis);
   } catch {
     return [];
   }
+}
+
+/** Prose with `inline code`: the backticked parts as <code>, the rest as text. */
+export function Prose(props: { text: string }): JSX.Element {
+  const parts = props.text.split("`");
+  // An odd count of backticks leaves the last one literal.
+  const closed = parts.length % 2 === 1 ? parts : [...parts.slice(0, -2), `${parts[parts.length - 2]}\`${parts[parts.length - 1]}`];
+  return <>{closed.map((p, i) => (i % 2 === 1 ? <code key={i}>{p}</code> : p))}</>;
 }
 
 function where(f: Finding, hops: number): string {
@@ -21,10 +30,29 @@ function where(f: Finding, hops: number): string {
   return hops > 1 ? ` (${rec}, hop ${f.where.hop})` : ` (${rec})`;
 }
 
-export function AuditView(props: { entry: Entry }): JSX.Element | null {
-  const findings = useMemo(() => findingsOf(props.entry), [props.entry]);
-  if (findings.length === 0) return null;
+function Command(props: { command: string; onCopy(text: string): void }): JSX.Element {
+  return (
+    <div class="command">
+      <pre class="code mono">{props.command}</pre>
+      <button type="button" onClick={() => props.onCopy(props.command)}>Copy command</button>
+    </div>
+  );
+}
+
+export function AuditView(props: { entry: Entry; findings: Finding[]; onCopy(text: string): void }): JSX.Element | null {
+  const { findings } = props;
   const hops = props.entry.exchange.hops?.length ?? 0;
+  if (findings.length === 0) {
+    // Nothing to report from this exchange; whether the server echoes every origin only a probe can tell.
+    const command = probeCommand(props.entry.exchange);
+    if (!command) return null;
+    return (
+      <div class="audit-quiet dim" data-audit="probe">
+        <span>Credentials with this exact origin: a good allow-list, or a server that echoes every origin? A probe with hostile origins tells:</span>
+        <Command command={command} onCopy={props.onCopy} />
+      </div>
+    );
+  }
   return (
     <section class="section audit" aria-labelledby="sec-audit">
       <div class="section-head">
@@ -32,8 +60,9 @@ export function AuditView(props: { entry: Entry }): JSX.Element | null {
       </div>
       <div class="section-body">
         <p class="audit-intro dim">
-          This works, but it is dangerous. A suspected finding cannot be proved from one request:
-          {" "}<code>cors-lens probe --audit URL --origin ORIGIN --credentials</code> confirms it with hostile origins.
+          {props.entry.diagnosis.blocked
+            ? "Beyond the block, this configuration is also dangerous:"
+            : "This works, but it is dangerous."}
         </p>
         <ul class="audit-findings">
           {findings.map((f, i) => (
@@ -44,13 +73,14 @@ export function AuditView(props: { entry: Entry }): JSX.Element | null {
                 {f.suspected ? <>{" "}<span class="pill audit-suspected" title="Not proved by this exchange alone">suspected</span></> : null}
                 {" "}<span class="mono dim">{f.id}</span>
               </div>
-              <p class="audit-explanation">{f.explanation}</p>
+              <p class="audit-explanation"><Prose text={f.explanation} /></p>
+              {f.command ? <Command command={f.command} onCopy={props.onCopy} /> : null}
               <div class="kv audit-evidence">
                 <span class="k">Evidence</span>{" "}
                 <span class="v mono">{f.evidence.header}: {f.evidence.value === null ? <em class="missing-text">missing</em> : f.evidence.value}</span>
                 <span class="dim">{where(f, hops)}</span>
               </div>
-              <div class="kv audit-fix"><span class="k">Fix</span> <span class="v">{f.fix}</span></div>
+              <div class="kv audit-fix"><span class="k">Fix</span> <span class="v"><Prose text={f.fix} /></span></div>
             </li>
           ))}
         </ul>

@@ -5,11 +5,11 @@ import { codeInfo, mdnUrl } from "../core/codes";
 import { corsUnsafeRequestHeaderNames, normalizeMethod } from "../core/fetch";
 import type { Stack } from "../core/types";
 import type { Entry } from "../shared/protocol";
-import { AuditView } from "./AuditView";
+import { AuditView, findingsOf } from "./AuditView";
 import { CookieView } from "./CookieView";
 import { FixView } from "./FixView";
 import { toCurl, toFetch } from "../core/reproduce";
-import { useContext, useLayoutEffect, useRef } from "preact/hooks";
+import { useContext, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { exchangeJson, MASK, SecretContext } from "./headers";
 import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
@@ -17,7 +17,7 @@ import { failingRecord, stageLabel, stagesOf } from "./stages";
 import type { StackPrefs } from "./stack";
 import { statusOf } from "./state";
 
-export type CopyWhat = "fix" | "json" | "curl" | "fetch";
+export type CopyWhat = "fix" | "json" | "curl" | "fetch" | "command";
 
 export interface DetailProps {
   entry: Entry;
@@ -157,6 +157,9 @@ export function Detail(props: DetailProps): JSX.Element {
     if (body.current) body.current.scrollTop = 0;
   }, [ex.id]);
   const status = statusOf(props.entry);
+  const findings = useMemo(() => findingsOf(props.entry), [props.entry]);
+  // A warning the audit explains with a severity and a fix is said once, there.
+  const warnings = (Array.isArray(d.warnings) ? d.warnings : []).filter((w) => !(w.code === "MissingVaryOrigin" && findings.some((f) => f.id === "missing-vary")));
   const needsFix = d.blocked || (Array.isArray(d.warnings) && d.warnings.length > 0);
   const copyLabel = props.copied ? (props.copied.ok ? "Copied" : "Copy failed: select the text and press Ctrl+C") : "";
   const revealButton = (
@@ -184,16 +187,16 @@ export function Detail(props: DetailProps): JSX.Element {
           <Section title={d.header ? "Failing header" : "Failing check"} id="sec-failing"><FailingHeader entry={props.entry} reveal={props.reveal} /></Section>
         ) : null}
         <Section title="Explanation" id="sec-why"><Explanation entry={props.entry} /></Section>
-        {d.warnings?.length ? (
-          <Section title={`Warnings (${d.warnings.length})`} id="sec-warnings">
+        {warnings.length ? (
+          <Section title={`Warnings (${warnings.length})`} id="sec-warnings">
             <ul class="warnings">
-              {d.warnings.map((w, i) => (
+              {warnings.map((w, i) => (
                 <li key={i}><span class="mono warn-code">{w.code}</span>{w.header ? <span class="mono dim"> {w.header}</span> : null}<div>{w.message}</div></li>
               ))}
             </ul>
           </Section>
         ) : null}
-        <AuditView entry={props.entry} />
+        <AuditView entry={props.entry} findings={findings} onCopy={(text) => props.onCopy("command", text)} />
         {needsFix && !d.networkError ? (
           <Section title="Fix" id="sec-fix">
             <FixView entry={props.entry} prefs={props.prefs} onChooseStack={props.onChooseStack} onCopy={props.onCopy} />

@@ -367,7 +367,9 @@ describe("the CORS panel in Chromium", () => {
     const d = await readDetail(panel);
     expect(d.message).toBe("The request passes every CORS check.");
     expect(d.stages.map((x) => [x.title, x.status, x.failing])).toEqual([["Preflight OPTIONS", "204", false], ["PUT request", "200", false]]);
-    expect(d.sections).toEqual(["Stages", "Explanation", "Security audit (1)", "Cookies", "Headers"]);
+    // A correct exact-origin allow-list is no audit finding; the probe command is offered quietly.
+    expect(d.sections).toEqual(["Stages", "Explanation", "Cookies", "Headers"]);
+    expect(await panel.$eval("[data-audit=probe] pre", (e) => e.textContent)).toMatch(/^cors-lens probe '.*' --origin '.*' --credentials --audit$/);
     expect(d.facts.Chrome).toBe("—");
   });
 

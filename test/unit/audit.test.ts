@@ -1,6 +1,6 @@
 // The CORS security audit (src/core/audit.ts): one test per rule and branch, on exchanges built with the
 // fix tests' factory (a credentialed PUT from https://app.example to https://api.example/x).
-import { audit, type AuditOptions, type Finding } from "../../src/core/audit";
+import { audit, probeCommand, type AuditOptions, type Finding } from "../../src/core/audit";
 import { diagnose } from "../../src/core/diagnose";
 import type { Exchange, Headers } from "../../src/core/types";
 import { makeExchange, type ExchangeOverrides } from "./fix/helpers/fixtures";
@@ -54,17 +54,26 @@ describe("http-origin", () => {
 
 describe("origin-reflected", () => {
   const reflecting = () => ex({ "access-control-allow-origin": APP, ...creds, ...vary });
-  test("from one exchange: suspected, low (a correct allow-list looks the same), with the exact probe command", () => {
-    const f = byId(run(reflecting()), "origin-reflected")!;
-    expect(f).toMatchObject({ severity: "low", suspected: true });
+  // A local page trusted with credentials by a public API: what a reflecting server shows in one exchange.
+  const LOCAL = "http://localhost:5173";
+  const local = () => ex({ "access-control-allow-origin": LOCAL, ...creds, ...vary }, null, { request: { origin: LOCAL } });
+  test("an exact origin with credentials is no finding (a correct allow-list looks the same): only the quiet probe command", () => {
+    expect(ids(run(reflecting()))).toEqual([]);
+    expect(probeCommand(reflecting())).toBe(`cors-lens probe '${reflecting().hops[0]!.url}' --origin '${APP}' --credentials --audit`);
+    expect(probeCommand(ex({ "access-control-allow-origin": APP, ...vary }))).toBeNull();
+  });
+  test("real evidence in one exchange: a local origin trusted by a public resource is suspected, with the probe as a command", () => {
+    const f = byId(run(local()), "origin-reflected")!;
+    expect(f).toMatchObject({ severity: "low", suspected: true, command: `cors-lens probe '${local().hops[0]!.url}' --origin '${LOCAL}' --credentials --audit` });
     expect(f.title).toBe("The origin may be reflected with credentials");
-    expect(f.explanation).toContain(`cors-lens probe '${reflecting().hops[0]!.url}' --origin '${APP}' --credentials --audit`);
+    expect(ids(run(ex({ "access-control-allow-origin": LOCAL, ...creds, ...vary }, null, { url: "http://localhost:8080/api", request: { origin: LOCAL } }))))
+      .not.toContain("origin-reflected");
   });
   test("confirmed by a probe: high, not suspected", () => {
     expect(byId(run(reflecting(), { reflection: "confirmed" }), "origin-reflected")).toMatchObject({ severity: "high", suspected: false });
   });
   test("refuted by a probe: gone", () => {
-    expect(ids(run(reflecting(), { reflection: "refuted" }))).toEqual([]);
+    expect(ids(run(local(), { reflection: "refuted" }))).not.toContain("origin-reflected");
   });
   test("without credentials: not flagged", () => {
     expect(ids(run(ex({ "access-control-allow-origin": APP, ...vary })))).toEqual([]);
@@ -73,9 +82,9 @@ describe("origin-reflected", () => {
     expect(ids(run(ex({ "access-control-allow-origin": "https://other.example", ...creds, ...vary })))).toEqual([]);
   });
   test("reported once though preflight and response both echo", () => {
-    const f = run(ex({ "access-control-allow-origin": APP, ...creds, ...vary }, { "access-control-allow-origin": APP, ...creds, "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token" }));
-    expect(ids(f)).toEqual(["origin-reflected"]);
-    expect(f[0]!.where).toEqual({ hop: 0, record: "preflight" });
+    const f = run(ex({ "access-control-allow-origin": LOCAL, ...creds, ...vary }, { "access-control-allow-origin": LOCAL, ...creds, "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token" }, { request: { origin: LOCAL } }));
+    expect(ids(f).filter((i) => i === "origin-reflected")).toEqual(["origin-reflected"]);
+    expect(f.find((x) => x.id === "origin-reflected")!.where).toEqual({ hop: 0, record: "preflight" });
   });
 });
 

@@ -1,7 +1,8 @@
 /** @jest-environment jsdom */
 // The panel's security audit section (src/panel/AuditView.tsx), alone and inside the detail.
 import { fireEvent, render, screen, within } from "@testing-library/preact";
-import { AuditView } from "../../../src/panel/AuditView";
+import { AuditView, findingsOf } from "../../../src/panel/AuditView";
+import type { Entry } from "../../../src/shared/protocol";
 import { APP, hop, makeEntry, makeExchange, okHeaders, passing, wildcardWithCredentials } from "./helpers/fixtures";
 import { renderPanel } from "./helpers/render";
 
@@ -11,24 +12,46 @@ function openDetail(index = 0): HTMLElement {
   return screen.getByRole("region", { name: "Request detail" });
 }
 
+function view(entry: Entry, onCopy: (text: string) => void = () => {}) {
+  return render(<AuditView entry={entry} findings={findingsOf(entry)} onCopy={onCopy} />);
+}
+
 describe("AuditView", () => {
-  test("a credentialed response echoing the origin: the suspected finding with severity, evidence and fix", () => {
-    render(<AuditView entry={makeEntry(makeExchange())} />);
-    const section = screen.getByRole("region", { name: "Security audit (1)" });
-    const items = within(section).getAllByRole("listitem");
-    expect(items).toHaveLength(1);
-    const li = items[0]!;
-    expect(li.getAttribute("data-finding")).toBe("origin-reflected");
+  test("a credentialed response naming the exact origin: no finding (a good allow-list looks the same), the probe offered quietly, copyable", () => {
+    const copied: string[] = [];
+    const { container } = view(makeEntry(makeExchange()), (t) => copied.push(t));
+    expect(screen.queryByRole("region", { name: /Security audit/ })).toBeNull();
+    expect(container.querySelector("[data-audit=probe] pre")!.textContent).toBe("cors-lens probe 'https://api.example/data' --origin 'https://app.example' --credentials --audit");
+    fireEvent.click(screen.getByRole("button", { name: "Copy command" }));
+    expect(copied).toEqual(["cors-lens probe 'https://api.example/data' --origin 'https://app.example' --credentials --audit"]);
+  });
+
+  test("a local page trusted with credentials by a public API: the suspected finding with severity, evidence, fix and the probe as a block", () => {
+    const LOCAL = "http://localhost:5173";
+    const ex = makeExchange({ request: { origin: LOCAL }, hops: [hop({ response: { status: 200, headers: okHeaders({ "access-control-allow-origin": LOCAL }) } })] });
+    view(makeEntry(ex));
+    const items = within(screen.getByRole("region", { name: /Security audit/ })).getAllByRole("listitem");
+    const li = items.find((x) => x.getAttribute("data-finding") === "origin-reflected")!;
     expect(li.querySelector(".audit-sev")!.textContent).toBe("Low");
     expect(li.querySelector(".audit-title")!.textContent).toBe("The origin may be reflected with credentials");
     expect(li.querySelector(".audit-suspected")!.textContent).toBe("suspected");
-    expect(li.querySelector(".audit-evidence")!.textContent).toBe(`Evidence access-control-allow-origin: ${APP} (response)`);
+    expect(li.querySelector(".audit-evidence")!.textContent).toBe(`Evidence access-control-allow-origin: ${LOCAL} (response)`);
     expect(li.querySelector(".audit-fix")!.textContent).toContain("exact list of trusted origins");
-    expect(li.querySelector(".audit-explanation")!.textContent).toContain("cors-lens probe 'https://api.example/data' --origin 'https://app.example' --credentials --audit");
+    expect(li.querySelector(".command pre")!.textContent).toBe(`cors-lens probe 'https://api.example/data' --origin '${LOCAL}' --credentials --audit`);
+    // Backticks in the core's prose are inline code, not literal backticks.
+    expect(li.querySelector(".audit-fix code")!.textContent).toBe("cors-lens explain --stack NAME");
+    expect(li.querySelector(".audit-fix")!.textContent).not.toContain("`");
+  });
+
+  test("a blocked request is not headed 'This works'", () => {
+    view(makeEntry(wildcardWithCredentials()));
+    const intro = screen.getByRole("region", { name: /Security audit/ }).querySelector(".audit-intro")!.textContent!;
+    expect(intro).not.toContain("This works");
+    expect(intro).toContain("Beyond the block");
   });
 
   test("nothing to report: no section at all", () => {
-    const { container } = render(<AuditView entry={makeEntry(passing())} />);
+    const { container } = view(makeEntry(passing()));
     expect(container.innerHTML).toBe("");
   });
 
@@ -39,7 +62,7 @@ describe("AuditView", () => {
         hop({ url: "https://cdn.example/b", response: { status: 200, headers: { "access-control-allow-origin": "*", "cache-control": "private" } } }),
       ],
     });
-    render(<AuditView entry={makeEntry(ex)} />);
+    view(makeEntry(ex));
     const items = within(screen.getByRole("region", { name: "Security audit (2)" })).getAllByRole("listitem");
     expect(items.map((li) => [li.getAttribute("data-finding"), li.querySelector(".audit-sev")!.textContent])).toEqual([["null-origin", "High"], ["wildcard-private", "Medium"]]);
     expect(items[0]!.querySelector(".audit-suspected")).toBeNull();
@@ -49,7 +72,7 @@ describe("AuditView", () => {
   test("hostile values are text, and cookies never appear", () => {
     const markup = `http://x"><img src=x onerror="window.__pwned=1">`;
     const ex = makeExchange({ hops: [hop({ response: { status: 200, headers: okHeaders({ "access-control-allow-origin": markup }) } })] });
-    const { container } = render(<AuditView entry={makeEntry(ex)} />);
+    const { container } = view(makeEntry(ex));
     expect(container.querySelector("img")).toBeNull();
     expect(container.textContent).toContain('onerror="window.__pwned=1"');
     expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();

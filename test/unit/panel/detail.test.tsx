@@ -95,11 +95,15 @@ describe("detail", () => {
     expect(link.getAttribute("rel")).toContain("noopener");
   });
 
-  test("warnings have their own section", () => {
-    renderPanel([makeEntry(warning())]);
+  test("warnings have their own section; a missing Vary: Origin is said once, in the audit", () => {
+    const ex = makeExchange({ request: { url: "https://api.example/warn" }, hops: [hop({ url: "https://api.example/warn", response: { status: 200, headers: {
+      "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true", "access-control-expose-headers": "*" } } })] });
+    renderPanel([makeEntry(ex)]);
     const detail = openDetail();
     const w = section(detail, /^Warnings/);
-    expect(w.textContent).toContain("MissingVaryOrigin");
+    expect(w.textContent).toContain("ExposeHeadersWildcardWithCredentials");
+    expect(w.textContent).not.toContain("MissingVaryOrigin");
+    expect(detail.querySelector("[data-finding=missing-vary]")).not.toBeNull();
     expect(within(detail).queryByRole("region", { name: "Failing header" })).toBeNull();
   });
 
