@@ -338,7 +338,9 @@ async function runHeadless(demoModule) {
         console.log("    CORS Lens: not recorded");
       } else if (d.blocked) {
         const where = d.stage === "preflight" ? "the preflight" : d.stage === "redirect" ? "a redirect" : d.stage === "actual" ? "the response" : d.stage ?? "?";
-        console.log(`    CORS Lens: blocked at ${where}${d.hop ? ` (hop ${d.hop})` : ""}: ${d.code ?? "unknown"}${d.firefox ? ` (Firefox: ${d.firefox})` : ""}`);
+        // Hops are named as everywhere else (src/core/hops.ts): "hop 2 of 3", counting from 1.
+        const hops = entry?.exchange.hops.length ?? 1;
+        console.log(`    CORS Lens: blocked at ${where}${hops > 1 ? ` (hop ${(d.hop ?? 0) + 1} of ${hops})` : ""}: ${d.code ?? "unknown"}${d.firefox ? ` (Firefox: ${d.firefox})` : ""}`);
         if (d.header) console.log(`    ${d.header}: received ${d.received === null ? "nothing (missing)" : JSON.stringify(d.received)}, expected ${JSON.stringify(d.expected)}`);
         console.log(`    ${d.message}`);
       } else {

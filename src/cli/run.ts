@@ -8,6 +8,7 @@ import { readExchanges } from "../core/exchange";
 import { generate, isStack, STACKS } from "../core/fix/index";
 import { isHar, readHarEntries } from "../core/har";
 import { isReport } from "../core/har-export";
+import { hopName } from "../core/hops";
 import { isSecretHeader } from "../core/secrets";
 import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
 import { decodeText, parseJson } from "./json";
@@ -233,7 +234,7 @@ export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack
   if (d.stage !== null) {
     const hop = d.hop ?? 0;
     const where = ex.hops.length > 1
-      ? `${d.stage}, hop ${hop + 1} of ${ex.hops.length} (${clean(ex.hops[hop]?.url ?? "?")})`
+      ? `${d.stage}, ${hopName(hop, ex.hops.length)} (${clean(ex.hops[hop]?.url ?? "?")})`
       : d.stage;
     out.push(`  stage     ${where}`);
   }

@@ -3,6 +3,7 @@
 // preflight_result.cc, public/cpp/cors/cors.cc). Pure, total and deterministic.
 // Where Chromium differs from the standard or from Firefox: docs/differences.md.
 import { codeInfo } from "./codes";
+import { hopPlace } from "./hops";
 import { firstStep, headerValue, isSafelistedMethod, isToken, nextStep, normalizeMethod, originOf, parseUrl, trimOws } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
 
@@ -62,10 +63,31 @@ function isValidUrl(s: string): boolean {
   return parseUrl(s) !== null;
 }
 
-function stageSubject(stage: Stage, hop: number): string {
-  if (stage === "preflight") return hop > 0 ? `The preflight response at redirect hop ${hop}` : "The preflight response";
-  if (stage === "redirect") return `The redirect response${hop > 0 ? ` at hop ${hop}` : ""}`;
-  return "The response";
+/** Where a check runs: the hop (0-based), how many hops the exchange has, that hop's URL, and the Origin it sent. */
+interface HopAt {
+  count: number;
+  url: string;
+  /** The page's origin when a cross-origin redirect made the browser send Origin: null here. */
+  taintedFrom: string | null;
+}
+
+function stageSubject(stage: Stage, hop: number, at: HopAt): string {
+  const where = at.count > 1 ? ` of ${hopPlace(at.url, hop, at.count)}` : "";
+  if (stage === "preflight") return `The preflight response${where}`;
+  if (stage === "redirect") return `The redirect response${where}`;
+  return `The response${where}`;
+}
+
+/**
+ * After a redirect to another origin from a URL not of the page's origin, the browser sends
+ * Origin: null (https://fetch.spec.whatwg.org/#http-redirect-fetch step 11). Answering
+ * Access-Control-Allow-Origin: null would trust every sandboxed iframe and file:// page; what works
+ * is to avoid the taint.
+ */
+function taintNote(at: HopAt): string {
+  return ` It sent Origin: null because the request was redirected to another origin on the way (the page is ${at.taintedFrom}): ` +
+    `do not answer Access-Control-Allow-Origin: null, which would trust every sandboxed iframe and file:// page. ` +
+    `Call ${at.url} directly from the page, or keep the redirect on one origin.`;
 }
 
 /**
@@ -73,13 +95,15 @@ function stageSubject(stage: Stage, hop: number): string {
  * (cors.cc CheckAccessInternal). Returns the un-prefixed CorsError name, or null on success.
  */
 function accessCheck(
-  res: ResponseRecord, origin: string, include: boolean, stage: Stage, hop: number,
+  res: ResponseRecord, origin: string, include: boolean, stage: Stage, hop: number, at: HopAt,
 ): Failure | null {
   const acao = get(res.headers, "access-control-allow-origin");
-  const subject = stageSubject(stage, hop);
+  const subject = stageSubject(stage, hop, at);
   const prefix = stage === "preflight" ? "Preflight" : "";
+  // With a tainted Origin the expected "null" is not something to allow: the message says what happened.
   const fail = (code: string, failedParameter: string, header: string, received: string | null, expected: string, message: string): Failure =>
-    ({ stage, hop, code: prefix + code, failedParameter, header, received, expected, message });
+    ({ stage, hop, code: prefix + code, failedParameter, header, received, expected,
+      message: at.taintedFrom && origin === "null" ? message + taintNote(at) : message });
 
   if (acao === null) {
     return fail("MissingAllowOriginHeader", "", "access-control-allow-origin", null, origin,
@@ -135,10 +159,10 @@ function parseAllowList(value: string | null, lower: boolean): Set<string> | nul
 /** The CORS-preflight fetch's checks on its response (https://fetch.spec.whatwg.org/#cors-preflight-fetch). */
 function preflightCheck(
   pre: ResponseRecord, origin: string, include: boolean, hop: number,
-  method: string, unsafeHeaders: string[], warnings: Warning[],
+  method: string, unsafeHeaders: string[], warnings: Warning[], at: HopAt,
 ): Failure | null {
   const stage: Stage = "preflight";
-  const subject = stageSubject(stage, hop);
+  const subject = stageSubject(stage, hop, at);
   // Chromium never follows a redirect in answer to a preflight, before looking at any header.
   const loc = redirectLocation(pre);
   if (loc !== null) {
@@ -147,7 +171,7 @@ function preflightCheck(
       message: `${subject} is a ${pre.status} redirect to ${q(loc)}, and browsers never follow redirects for a preflight.` };
   }
   // Chromium runs the access check before the status check (the standard: status first).
-  const access = accessCheck(pre, origin, include, stage, hop);
+  const access = accessCheck(pre, origin, include, stage, hop, at);
   if (access) return access;
   if (pre.status < 200 || pre.status > 299) {
     return { stage, hop, code: "PreflightInvalidStatus", failedParameter: "", header: null, received: String(pre.status),
@@ -275,6 +299,7 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
   for (let i = 0; i < ex.hops.length; i++) {
     const hop: Hop = ex.hops[i]!;
     const { url, method, origin, unsafeHeaders: unsafe } = step;
+    const at: HopAt = { count: ex.hops.length, url, taintedFrom: step.tainted && pageOrigin !== "null" ? pageOrigin : null };
     const corsFlag = step.cors;
     const stageOfRequest: Stage = i === 0 ? "request" : "redirect";
 
@@ -299,7 +324,7 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
       if (i === 0 || needed) preflightNeeded = needed;
       if (needed) {
         if (hop.preflight) {
-          const f = preflightCheck(hop.preflight, origin, include, i, method, unsafe, warnings);
+          const f = preflightCheck(hop.preflight, origin, include, i, method, unsafe, warnings, at);
           if (f) return done(f);
         } else if (!hop.preflightCached && !hop.response) {
           return done(null, "no preflight response was captured");
@@ -320,7 +345,7 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
     if (loc !== null) {
       // A redirect response in cors mode must pass the CORS check itself (cors_url_loader.cc OnReceiveRedirect).
       if (corsFlag) {
-        const f = accessCheck(res, origin, include, "redirect", i);
+        const f = accessCheck(res, origin, include, "redirect", i, at);
         if (f) return done(f);
       }
       let next: URL;
@@ -352,7 +377,7 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
       continue;
     }
     if (corsFlag) {
-      const f = accessCheck(res, origin, include, "actual", i);
+      const f = accessCheck(res, origin, include, "actual", i, at);
       if (f) return done(f);
       responseWarnings(res, include, warnings);
     }
@@ -371,6 +396,14 @@ function inferCredentials(ex: Exchange, include: Outcome, omit: Outcome): { mode
   if (hasHeader(sent, "cookie")) return { mode: "include", reason: "a Cookie header was sent" };
   if (hasHeader(sent, "authorization") && !hasHeader(ex.request.headers, "authorization")) {
     return { mode: "include", reason: "the browser added HTTP authentication" };
+  }
+  // The browser's own CORS error, when recorded, tells the modes apart even when both fail.
+  const code = ex.browserCorsError;
+  if (code && include.failure?.code === code && omit.failure?.code !== code) {
+    return { mode: "include", reason: `Chromium reported ${code}, which only a request with credentials gets here` };
+  }
+  if (code && omit.failure?.code === code && include.failure?.code !== code) {
+    return { mode: "same-origin", reason: `Chromium reported ${code}, which only a request without credentials gets here` };
   }
   const differ = !!include.failure !== !!omit.failure;
   if (differ && typeof ex.browserError === "string") {

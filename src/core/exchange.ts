@@ -173,6 +173,7 @@ export function readExchange(input: unknown, fallbackId = "0"): ReadResult<Excha
   if (typeof input.browserError === "string") exchange.browserError = input.browserError.slice(0, 200);
   else if (input.browserError === null) exchange.browserError = null;
   if (typeof input.initiator === "string") exchange.initiator = input.initiator.slice(0, 2000);
+  if (typeof input.browserCorsError === "string" && /^[A-Za-z]{1,64}$/.test(input.browserCorsError)) exchange.browserCorsError = input.browserCorsError;
   return { ok: true, value: exchange };
 }
 

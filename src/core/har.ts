@@ -63,6 +63,8 @@ interface Entry {
   resHeaders: Headers;
   /** `_error` as exported: a string, null (Chrome: no error), or undefined (not exported). */
   error: string | null | undefined;
+  /** `_corsErrorStatus.corsError` (examples/ci/record-har.mjs records CDP's verdict), when present. */
+  corsError: string | null;
   redirectTo: string | null;
   time: number;
   resourceType: string | null;
@@ -167,6 +169,9 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
   else if (typeof raw._error === "string" && raw._error !== "") error = raw._error.slice(0, 200);
   else if (response._error === null || ("_error" in response && response._error === "")) error = null;
 
+  const ces = (raw as { _corsErrorStatus?: unknown })._corsErrorStatus;
+  const corsError = isObject(ces) && typeof ces.corsError === "string" && /^[A-Za-z]{1,64}$/.test(ces.corsError) ? ces.corsError : null;
+
   let redirectTo: string | null = null;
   if (status >= 300 && status < 400) {
     const target = str(response.redirectURL) || headerValue(resH, "location");
@@ -197,6 +202,7 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
       resHeaders: resH,
       error,
       redirectTo,
+      corsError,
       time: parsedTime,
       resourceType,
       pageref: typeof raw.pageref === "string" ? raw.pageref : null,
@@ -312,7 +318,10 @@ function pairPreflights(entries: Entry[], preflights: Entry[]): Map<number, Entr
     const cost = (p: Entry, a: Entry): number | null => {
       const names = new Set(Object.keys(a.wire));
       // Only insist when the request has headers at all, and not on the ones a sanitized export drops.
-      if (names.size > 0 && p.forHeaders.some((h) => !names.has(h) && !SANITIZED.has(h))) return null;
+      // A request that never went out (its preflight failed) has only Chrome's provisional headers
+      // (User-Agent, Referer: no Origin, often not the script's own): nothing to insist on.
+      const provisional = a.status === 0 && headerValue(a.wire, "origin") === null;
+      if (names.size > 0 && !provisional && p.forHeaders.some((h) => !names.has(h) && !SANITIZED.has(h))) return null;
       const d = p.time - a.time;
       if (Math.abs(d) > WINDOW) return null;
       if (p.resourceType === "preflight") return d >= -EPS ? Math.max(d, 0) : PENALTY - d;
@@ -447,11 +456,17 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
   }
 
   const exchanges: Array<{ at: number; exchange: Exchange }> = [];
+  /** Preflights paired with a recorded request, and those of redirect targets taken as a chain's last hop (targetPreflight). */
+  const paired = new Set([...preflightFor.values()].map((p) => p.index));
+  const claimed = new Set<number>();
   for (const head of requests) {
     if (continuation.has(head.index)) continue;
     const mode = head.lens?.mode ?? requestMode(head);
     if (mode === null) continue;
-    const origin = requestOrigin(head, pages);
+    // A request that never went out has only provisional headers (no Origin): its preflight has
+    // the Origin the browser would have sent ("null" for a sandboxed page, which a Referer hides).
+    const headPre = preflightFor.get(head.index);
+    const origin = requestOrigin(headerValue(head.wire, "origin") === null && headPre && headerValue(headPre.wire, "origin") !== null ? headPre : head, pages);
     if (origin === null) continue;
 
     const chain: Entry[] = [head];
@@ -460,8 +475,13 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
       chain.push(cur);
       seen.add(cur.index);
     }
+    const tail = chain[chain.length - 1]!;
+    // A redirect the browser did not follow through (refused, or its preflight failed) has no entry
+    // of its own: its target still counts, as the hop where the request left its origin.
+    const leftAtTail = tail.redirectTo !== null && originOf(tail.redirectTo) !== origin;
     const crossAt = chain.findIndex((e) => originOf(e.url) !== origin);
-    if (crossAt === -1 && !head.lens) continue; // same-origin all the way: not a CORS exchange (unless CORS Lens recorded it)
+    // Same-origin all the way: not a CORS exchange (unless CORS Lens recorded it).
+    if (crossAt === -1 && !leftAtTail && !head.lens) continue;
 
     const hops: Hop[] = chain.map((e) => {
       const pre = preflightFor.get(e.index) ?? null;
@@ -469,6 +489,15 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
       if (pre?.fromCache && !hop.preflight) hop.preflightCached = true;
       return hop;
     });
+    // The preflight the browser sent for that unfollowed redirect's target (and failed, so the
+    // request itself never went out): the last hop, a preflight and no response.
+    const targetPreflight = tail.redirectTo === null ? undefined : preflights.find((p) =>
+      !claimed.has(p.index) && !paired.has(p.index) && p.url === tail.redirectTo &&
+      (Number.isNaN(p.time) || Number.isNaN(tail.time) || p.time >= tail.time - 5));
+    if (targetPreflight) {
+      claimed.add(targetPreflight.index);
+      hops.push({ url: targetPreflight.url, preflight: responseOf(targetPreflight), response: null });
+    }
     const headPreflight = preflightFor.get(head.index) ?? null;
     // No preflightCached inference: a HAR cannot tell a cached preflight from an unrecorded one, and
     // diagnose() warns about a needed-but-missing preflight itself.
@@ -485,7 +514,7 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
     const credentials: CredentialsMode | "unknown" = head.lens?.credentials ?? "unknown";
 
     const last = chain[chain.length - 1]!;
-    const failedPreflight = chain.map((e) => preflightFor.get(e.index)).find((p) => p && typeof p.error === "string");
+    const failedPreflight = [...chain.map((e) => preflightFor.get(e.index)), targetPreflight].find((p) => p && typeof p.error === "string");
     const exchange: Exchange = {
       id: head.lens?.id ?? `har:${head.index}`,
       request: { url: head.url, method: head.method, origin, credentials, mode, headers, sentHeaders },
@@ -493,6 +522,7 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
     };
     const error = typeof last.error === "string" ? last.error : failedPreflight?.error ?? last.error;
     if (error !== undefined) exchange.browserError = error;
+    if (last.corsError) exchange.browserCorsError = last.corsError;
     const initiator = head.initiator ?? headPreflight?.initiator;
     if (initiator) exchange.initiator = initiator;
     exchanges.push({ at: head.index, exchange });
@@ -500,7 +530,7 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
 
   // Preflights whose request never appears (not sent, or not recorded): an exchange
   // with the preflight and no response, the request reconstructed from what the preflight asked.
-  const paired = new Set([...preflightFor.values()].map((p) => p.index));
+  for (const i of claimed) paired.add(i);
   for (const p of preflights) {
     if (paired.has(p.index) || !p.forMethod) continue;
     const origin = requestOrigin(p, pages);

@@ -9,6 +9,7 @@
 // re-checked CORS at each; `hop` picks which hop to replay (default the first).
 import { diagnose } from "./diagnose";
 import { headerValue, isForbiddenRequestHeader, isToken, stepsOf } from "./fetch";
+import { hopName } from "./hops";
 import { isSecretHeader, MASK, type SecretTest } from "./secrets";
 import type { CredentialsMode, Exchange, Headers } from "./types";
 
@@ -143,7 +144,7 @@ function commonComments(ex: Exchange, r: Replay, opts: ReproduceOptions, prefix:
   c(`CORS Lens: ${r.method} ${r.url} from origin ${r.origin} (credentials: ${r.credentials}${r.credentialsInferred ? ", inferred" : ""}).`);
   if (r.hops > 1) {
     const chain = ex.hops.map((h) => h.url).join(" -> ");
-    c(`The browser followed ${r.hops - 1} redirect${r.hops === 2 ? "" : "s"} (${chain}); this replays hop ${r.hop + 1} of ${r.hops} only, without following redirects.`);
+    c(`The browser followed ${r.hops - 1} redirect${r.hops === 2 ? "" : "s"} (${chain}); this replays ${hopName(r.hop, r.hops)} only, without following redirects.`);
   }
   if (!["GET", "HEAD"].includes(r.method)) c("The request body was not recorded; add it yourself.");
   if (hasMasked(r, opts)) c('Secret header values are masked; press "Reveal secrets" in CORS Lens to copy them.');

@@ -36,6 +36,11 @@ export interface Exchange {
   hops: Hop[];
   /** What the browser reported: a net error string, null for success, absent when unknown. */
   browserError?: string | null;
+  /**
+   * Chromium's own CORS verdict when the recording has it (CDP corsErrorStatus.corsError, e.g. from
+   * examples/ci/record-har.mjs): evidence for the credentials mode when the two modes fail differently.
+   */
+  browserCorsError?: string;
   /** Where the page called fetch/XHR, from the page hook (file:line:column). */
   initiator?: string;
 }

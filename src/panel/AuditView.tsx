@@ -3,6 +3,7 @@
 // (backticks) become <code>, never markup.
 import type { JSX } from "preact";
 import { audit, probeCommand, type Finding } from "../core/audit";
+import { hopName } from "../core/hops";
 import type { Entry } from "../shared/protocol";
 
 const SEVERITY: Record<Finding["severity"], string> = { high: "High", medium: "Medium", low: "Low" };
@@ -27,7 +28,7 @@ export function Prose(props: { text: string }): JSX.Element {
 function where(f: Finding, hops: number): string {
   if (!f.where) return "";
   const rec = f.where.record === "preflight" ? "preflight response" : "response";
-  return hops > 1 ? ` (${rec}, hop ${f.where.hop})` : ` (${rec})`;
+  return hops > 1 ? ` (${rec}, ${hopName(f.where.hop, hops)})` : ` (${rec})`;
 }
 
 function Command(props: { command: string; onCopy(text: string): void }): JSX.Element {

@@ -13,7 +13,8 @@ import { useContext, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { exchangeJson, MASK, SecretContext } from "./headers";
 import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
-import { failingRecord, stageLabel, stagesOf } from "./stages";
+import { failingRecord, originTainted, stageLabel, stagesOf } from "./stages";
+import { hopName } from "../core/hops";
 import type { StackPrefs } from "./stack";
 import { statusOf } from "./state";
 
@@ -93,6 +94,10 @@ function RequestSide(props: { entry: Entry }): JSX.Element | null {
   return null;
 }
 
+function capitalized(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 function FailingHeader(props: { entry: Entry; reveal: boolean }): JSX.Element | null {
   const { exchange: ex, diagnosis: d } = props.entry;
   if (!d.blocked || !d.code) return null;
@@ -100,6 +105,7 @@ function FailingHeader(props: { entry: Entry; reveal: boolean }): JSX.Element | 
   const header = d.header;
   // A failing status (a 401 preflight) has no header to point at: received and expected are the status.
   const isStatus = !header && d.code.endsWith("InvalidStatus");
+  const tainted = d.expected === "null" && originTainted(d, ex);
   return (
     <>
       {header || (isStatus && d.received !== null) ? (
@@ -111,15 +117,21 @@ function FailingHeader(props: { entry: Entry; reveal: boolean }): JSX.Element | 
           <div class="box expected">
             <div class="label">{isStatus ? "Expected status" : "Expected"}</div>
             <div class="mono">{d.expected === null ? "—" : <LongText text={d.expected} />}</div>
+            {tainted ? (
+              <div class="taint-note" role="note">
+                The browser sent <code>Origin: null</code> because a redirect went to another origin. Do not allow <code>null</code>
+                {" "}(it would trust every sandboxed iframe and file:// page): call the final URL directly, or keep the redirect on one origin.
+              </div>
+            ) : null}
           </div>
         </div>
       ) : null}
       <RequestSide entry={props.entry} />
       {record ? (
-        <HeaderTable caption={`Response headers of ${stageLabel(d)} (${record.status})`} headers={record.headers}
+        <HeaderTable caption={`${capitalized(stageLabel(d, ex).replace(/^the /, ""))}: ${record.status}`} headers={record.headers}
           reveal={props.reveal} culprit={header} showMissing />
       ) : d.stage !== "request" ? (
-        <p class="none">The response of {stageLabel(d)} was not recorded.</p>
+        <p class="none">{capitalized(stageLabel(d, ex))} was not recorded.</p>
       ) : null}
     </>
   );
@@ -211,11 +223,11 @@ export function Detail(props: DetailProps): JSX.Element {
           ) : null}
           {ex.hops.flatMap((h, i) => [
             h.preflight ? (
-              <HeaderTable key={`p${i}`} caption={`Preflight response${ex.hops.length > 1 ? ` (hop ${i})` : ""}: ${h.preflight.status}`}
+              <HeaderTable key={`p${i}`} caption={`Preflight response${ex.hops.length > 1 ? ` (${hopName(i, ex.hops.length)})` : ""}: ${h.preflight.status}`}
                 headers={h.preflight.headers} reveal={props.reveal} />
             ) : null,
             h.response ? (
-              <HeaderTable key={`r${i}`} caption={`Response${ex.hops.length > 1 ? ` (hop ${i})` : ""}: ${h.response.status}`}
+              <HeaderTable key={`r${i}`} caption={`Response${ex.hops.length > 1 ? ` (${hopName(i, ex.hops.length)})` : ""}: ${h.response.status}`}
                 headers={h.response.headers} reveal={props.reveal} />
             ) : null,
           ])}

@@ -1,5 +1,7 @@
 // The stages of an exchange for the detail's timeline: each hop's preflight, then its response
 // (a redirect, or the actual request's response at the last hop), with the failing one marked.
+import { stepsOf } from "../core/fetch";
+import { hopPlace } from "../core/hops";
 import type { Diagnosis, Exchange, ResponseRecord } from "../core/types";
 
 export type StageKind = "request" | "preflight" | "redirect" | "actual";
@@ -60,12 +62,22 @@ export function failingRecord(ex: Exchange, d: Diagnosis): ResponseRecord | null
   return null;
 }
 
-export function stageLabel(d: Diagnosis): string {
+/** "the preflight response of login.test (hop 2 of 2)": the failing record, named the one way (core/hops.ts). */
+export function stageLabel(d: Diagnosis, ex: Exchange): string {
+  const i = d.hop ?? 0;
+  const url = ex.hops[i]?.url ?? ex.request.url;
+  const of = ex.hops.length > 1 ? ` of ${hopPlace(url, i, ex.hops.length)}` : "";
   switch (d.stage) {
-    case "preflight": return d.hop ? `the preflight of redirect hop ${d.hop}` : "the preflight";
-    case "redirect": return `the redirect response (hop ${d.hop ?? 0})`;
-    case "actual": return "the response";
+    case "preflight": return `the preflight response${of}`;
+    case "redirect": return `the redirect response${of}`;
+    case "actual": return `the response${of}`;
     case "request": return "the request";
     default: return "";
   }
+}
+
+/** Whether the browser sent Origin: null at the failing hop because a redirect went to another origin (the Fetch walk). */
+export function originTainted(d: Diagnosis, ex: Exchange): boolean {
+  if (d.hop === null || ex.request.origin === "null" || !ex.hops.length) return false;
+  return stepsOf({ ...ex.request, headers: ex.request.headers ?? {} }, ex.hops)[d.hop]?.tainted ?? false;
 }

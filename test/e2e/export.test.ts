@@ -45,12 +45,12 @@ const allow = () => ({ "access-control-allow-origin": APP, "access-control-allow
 
 function defineAll(): void {
   // A failing preflight: no Access-Control-Allow-Credentials on the OPTIONS answer.
-  define("fail-preflight", { method: "PUT", headers: { "x-token": "1", authorization: SECRET } }, true, (url) => [
+  define("fail-preflight", { method: "PUT", headers: { "x-trace": "1", authorization: SECRET } }, true, (url) => [
     { url, preflight: { status: 204, headers: { "access-control-allow-origin": APP, "access-control-allow-methods": "PUT",
-      "access-control-allow-headers": "x-token, authorization" } }, response: { status: 200, headers: allow() } }]);
+      "access-control-allow-headers": "x-trace, authorization" } }, response: { status: 200, headers: allow() } }]);
   // A passing credentialed request with a secret header.
-  define("ok-credentialed", { method: "PUT", headers: { "x-token": "2", authorization: SECRET } }, false, (url) => [
-    { url, preflight: { status: 204, headers: { ...allow(), "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token, authorization" } },
+  define("ok-credentialed", { method: "PUT", headers: { "x-trace": "2", authorization: SECRET } }, false, (url) => [
+    { url, preflight: { status: 204, headers: { ...allow(), "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-trace, authorization" } },
       response: { status: 200, headers: allow() } }]);
   // A redirect whose second hop lacks Access-Control-Allow-Origin.
   define("redirect", { method: "GET" }, true, (url, key) => [
@@ -291,7 +291,7 @@ describe("export and reproduce, in Chromium", () => {
       const got = await runCurl(script, sc.key);
       const pick = (e: LabLogEntry | undefined) => e && ({
         method: e.method, target: e.target, preflight: e.preflight, origin: hv(e, "origin"),
-        acrm: hv(e, "access-control-request-method"), acrh: hv(e, "access-control-request-headers"), xToken: hv(e, "x-token"),
+        acrm: hv(e, "access-control-request-method"), acrh: hv(e, "access-control-request-headers"), xToken: hv(e, "x-trace"),
       });
       // The browser's preflight, as it was; then the actual request (which the browser never sent
       // when its preflight failed: then it is checked against what the page asked for).
@@ -303,7 +303,7 @@ describe("export and reproduce, in Chromium", () => {
       // When the preflight failed the actual request never left and webRequest showed none of its
       // headers: the values come from the page hook, so the replay carries the script's own.
       expect(pick(actual)).toMatchObject({ method: sc.method, origin: APP, target: new URL(sc.url).pathname,
-        xToken: sc.headers["x-token"] === undefined ? null : sc.headers["x-token"] });
+        xToken: sc.headers["x-trace"] === undefined ? null : sc.headers["x-trace"] });
       if (sc.name === "redirect") expect(script).toMatch(/followed 1 redirect.*hop 1 of 2/);
     }
   });
@@ -345,7 +345,7 @@ describe("export and reproduce, in Chromium", () => {
     expect(result).toBe("ok 200");
     const actual = lab.log(sc.key).slice(before).find((e) => !e.preflight)!;
     const browserActual = lab.log(sc.key).find((e) => !e.preflight)!;
-    for (const name of ["origin", "x-token", "authorization"]) expect(hv(actual, name)).toBe(hv(browserActual, name));
+    for (const name of ["origin", "x-trace", "authorization"]) expect(hv(actual, name)).toBe(hv(browserActual, name));
     expect(actual.method).toBe(browserActual.method);
   });
 });

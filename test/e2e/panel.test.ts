@@ -304,7 +304,7 @@ describe("the CORS panel in Chromium", () => {
     expect(d.title).toBe(`GET ${sc.url}`);
     expect(d.stages).toEqual([{ title: "GET request", status: "200", failing: true, current: "step", flag: sc.code }]);
     expect(d.culprits).toEqual([{ name: "access-control-allow-origin", value: "*", missing: false }]);
-    expect(d.failingCaption).toBe("Response headers of the response (200)");
+    expect(d.failingCaption).toBe("Response: 200");
     expect({ received: d.received, expected: d.expected }).toEqual({ received: "*", expected: APP });
     expect(d.facts.Chrome).toBe(verdictOf(sc.url)!.corsError);
     expect(d.facts.Chrome).toBe("WildcardOriginNotAllowed");
@@ -323,7 +323,7 @@ describe("the CORS panel in Chromium", () => {
       { title: "PUT request", status: "not sent", failing: false, current: null, flag: null },
     ]);
     expect(d.culprits).toEqual([{ name: "access-control-allow-credentials", value: "missing", missing: true }]);
-    expect(d.failingCaption).toBe("Response headers of the preflight (204)");
+    expect(d.failingCaption).toBe("Preflight response: 204");
     expect({ received: d.received, expected: d.expected }).toEqual({ received: "missing", expected: "true" });
     expect(d.facts.Chrome).toBe(verdictOf(sc.url)!.corsError);
     expect(d.facts.Chrome).toBe("PreflightInvalidAllowCredentials");

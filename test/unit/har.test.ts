@@ -410,3 +410,58 @@ describe("fixture files", () => {
       failedParameter: "x-requested-with" });
   });
 });
+
+// What a HAR recorded from a real test run showed (test/e2e/ci-recipe.test.ts, examples/ci/record-har.mjs).
+describe("requests that never went out, and redirects that were not followed", () => {
+  const APP_ = "http://localhost:5173";
+  const API_ = "https://api.example.com";
+
+  test("a redirected hop whose preflight failed: Chrome's provisional headers (no Origin, no script header) still pair with the preflight", () => {
+    const list = ok(chromeHar([
+      chromeEntry({ method: "POST", url: `${API_}/a`, start: "2024-06-30T04:14:51.000Z", status: 307, redirectURL: `${API_}/b`,
+        reqHeaders: chromeRequestHeaders(`${API_}/a`, "POST", APP_, { "content-type": "application/json" }),
+        resHeaders: nv({ location: `${API_}/b`, "access-control-allow-origin": APP_ }) }),
+      chromePreflight({ url: `${API_}/a`, origin: APP_, method: "POST", headers: "content-type", start: "2024-06-30T04:14:51.001Z",
+        resHeaders: nv({ "access-control-allow-origin": APP_, "access-control-allow-headers": "content-type" }) }),
+      chromePreflight({ url: `${API_}/b`, origin: APP_, method: "POST", headers: "content-type", start: "2024-06-30T04:14:51.005Z", status: 404 }),
+      chromeEntry({ method: "POST", url: `${API_}/b`, start: "2024-06-30T04:14:51.006Z", status: 0, error: "net::ERR_FAILED",
+        reqHeaders: nv({ "User-Agent": "Mozilla/5.0", Referer: `${APP_}/` }) }),
+    ]));
+    expect(list).toHaveLength(1);
+    expect(list[0]!.hops.map((h) => [h.url, h.preflight?.status ?? null])).toEqual([[`${API_}/a`, 204], [`${API_}/b`, 404]]);
+    expect(diagnose(list[0]!)).toMatchObject({ blocked: true, stage: "preflight", hop: 1, code: "PreflightMissingAllowOriginHeader" });
+  });
+
+  test("a same-origin request refused at a Location with user:password@ (no next entry) is a CORS exchange", () => {
+    const list = ok(chromeHar([
+      chromeEntry({ method: "GET", url: `${APP_}/api/me`, start: "2024-06-30T04:14:51.000Z", status: 302, error: "net::ERR_FAILED",
+        redirectURL: "https://u:p@auth.example.com/login",
+        reqHeaders: chromeRequestHeaders(`${APP_}/api/me`, "GET", null), resHeaders: nv({ location: "https://u:p@auth.example.com/login" }) }),
+    ]));
+    expect(list).toHaveLength(1);
+    expect(diagnose(list[0]!)).toMatchObject({ blocked: true, stage: "redirect", hop: 0, code: "RedirectContainsCredentials" });
+  });
+
+  test("a sandboxed page's never-sent request takes its Origin (null) from its preflight, not from the Referer", () => {
+    const list = ok(chromeHar([
+      chromeEntry({ method: "PUT", url: `${API_}/x`, start: "2024-06-30T04:14:51.000Z", status: 0, error: "net::ERR_FAILED",
+        reqHeaders: nv({ "User-Agent": "Mozilla/5.0", Referer: `${APP_}/sandbox.html`, "content-type": "text/plain" }) }),
+      chromePreflight({ url: `${API_}/x`, origin: "null", method: "PUT", start: "2024-06-30T04:14:51.001Z",
+        resHeaders: nv({ "access-control-allow-origin": APP_, "access-control-allow-methods": "PUT" }) }),
+    ]));
+    expect(list[0]!.request.origin).toBe("null");
+    expect(diagnose(list[0]!)).toMatchObject({ blocked: true, code: "PreflightAllowOriginMismatch" });
+  });
+
+  test("Chromium's own verdict in the HAR (_corsErrorStatus) tells the credentials mode when both modes fail differently", () => {
+    const entry = chromeEntry({ method: "PUT", url: `${API_}/x`, start: "2024-06-30T04:14:51.000Z", status: 0, error: "net::ERR_FAILED",
+      reqHeaders: chromeRequestHeaders(`${API_}/x`, "PUT", APP_) });
+    const pre = chromePreflight({ url: `${API_}/x`, origin: APP_, method: "PUT", start: "2024-06-30T04:14:51.001Z", status: 401,
+      resHeaders: nv({ "access-control-allow-origin": "*", "access-control-allow-methods": "PUT" }) });
+    // Without the verdict: no evidence of credentials, so the status decides (PreflightInvalidStatus).
+    expect(diagnose(ok(chromeHar([entry, pre]))[0]!).code).toBe("PreflightInvalidStatus");
+    const list = ok(chromeHar([{ ...entry, _corsErrorStatus: { corsError: "PreflightWildcardOriginNotAllowed", failedParameter: "" } }, pre]));
+    expect(list[0]!.browserCorsError).toBe("PreflightWildcardOriginNotAllowed");
+    expect(diagnose(list[0]!)).toMatchObject({ code: "PreflightWildcardOriginNotAllowed", credentials: { mode: "include", inferred: true } });
+  });
+});

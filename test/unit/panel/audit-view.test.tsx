@@ -66,7 +66,7 @@ describe("AuditView", () => {
     const items = within(screen.getByRole("region", { name: "Security audit (2)" })).getAllByRole("listitem");
     expect(items.map((li) => [li.getAttribute("data-finding"), li.querySelector(".audit-sev")!.textContent])).toEqual([["null-origin", "High"], ["wildcard-private", "Medium"]]);
     expect(items[0]!.querySelector(".audit-suspected")).toBeNull();
-    expect(items[1]!.querySelector(".audit-evidence")!.textContent).toBe("Evidence cache-control: private (response, hop 1)");
+    expect(items[1]!.querySelector(".audit-evidence")!.textContent).toBe("Evidence cache-control: private (response, hop 2 of 2)");
   });
 
   test("hostile values are text, and cookies never appear", () => {

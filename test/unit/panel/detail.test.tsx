@@ -315,6 +315,41 @@ describe("copy", () => {
   });
 });
 
+describe("a redirect that turns the Origin into null", () => {
+  test("says what happened, warns off allowing null, leads with the fix that works, names the hop", () => {
+    // app.example → api.example (302) → login.example: the second hop is sent with Origin: null.
+    const ex = makeExchange({
+      request: { url: "https://api.example/me", method: "GET", headers: {} },
+      hops: [
+        hop({ url: "https://api.example/me", response: { status: 302, headers: { location: "https://login.example/sso", "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true" } } }),
+        hop({ url: "https://login.example/sso", response: { status: 200, headers: { "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true" } } }),
+      ],
+      browserError: "net::ERR_FAILED",
+    });
+    renderPanel([makeEntry(ex)]);
+    const detail = openDetail(0);
+    expect(detail.querySelector(".message")!.textContent).toContain("sent Origin: null because the request was redirected to another origin");
+    expect(detail.querySelector(".message")!.textContent).toContain("do not answer Access-Control-Allow-Origin: null");
+    expect(detail.querySelector(".message")!.textContent).toContain("Call https://login.example/sso directly from the page");
+    const failing = section(detail, "Failing header");
+    expect(failing.querySelector(".box.expected .mono")!.textContent).toBe("null");
+    expect(failing.querySelector(".taint-note")!.textContent).toContain("Do not allow null");
+    expect(failing.querySelector("caption")!.textContent).toBe("Response of login.example (hop 2 of 2): 200");
+  });
+
+  test("an opaque page (a sandboxed iframe) is not a redirect: no note", () => {
+    const ex = makeExchange({
+      request: { url: "https://api.example/me", method: "GET", headers: {}, origin: "null" },
+      hops: [hop({ url: "https://api.example/me", response: { status: 200, headers: { "access-control-allow-origin": "https://app.example" } } })],
+      browserError: "net::ERR_FAILED",
+    });
+    renderPanel([makeEntry(ex)]);
+    const detail = openDetail(0);
+    expect(detail.querySelector(".taint-note")).toBeNull();
+    expect(detail.querySelector(".message")!.textContent).not.toContain("redirected to another origin");
+  });
+});
+
 describe("theme of panel.html in a normal tab", () => {
   test("follows prefers-color-scheme when DevTools gives no theme, and its changes", () => {
     let dark = true;
