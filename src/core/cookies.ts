@@ -10,7 +10,7 @@
 // a cookie without SameSite is treated as Lax ("Lax by default", https://chromestatus.com/feature/5088147346030592),
 // Firefox treats it as None.
 import { headerValue } from "./fetch";
-import type { CredentialsMode, Exchange, Headers } from "./types";
+import type { CredentialsMode, Diagnosis, Exchange, Headers } from "./types";
 
 /** One cookie as chrome.cookies / browser.cookies describe it (the value is carried but never shown here). */
 export interface CookieInfo {
@@ -204,6 +204,31 @@ function credentialsOf(ex: Exchange, ctx: CookieContext): CredentialsMode {
 
 const SAMESITE_FIX = "Set it with SameSite=None; Secure (the API must be served over https), or serve the API and the page from the same site (e.g. api.example.com under example.com), or proxy the API through the page's own origin.";
 const PARTITIONED_FIX = "Add Partitioned to the cookie (SameSite=None; Secure; Partitioned): a partitioned (CHIPS) cookie is kept per top-level site and is sent even when third-party cookies are blocked; or serve the API from the page's own site.";
+
+/**
+ * Said up front in the Fix of a credentialed cross-site request that carried no cookie: the CORS
+ * headers alone will not bring the session cookie, because a cross-site request only carries a
+ * cookie set with SameSite=None; Secure (no SameSite means Lax, by default), and, where the browser
+ * blocks third-party cookies, only a Partitioned one. Null when the question does not arise. The
+ * cookie section (explainCookies, with the jar) names each cookie and its reason.
+ */
+export function cookieFixNote(ex: Exchange, d: Diagnosis): { text: string; setCookie: string } | null {
+  if (d.credentials.mode !== "include") return null;
+  const sent = sentCookieNames(ex.request.sentHeaders);
+  if (sent === null || sent.size > 0) return null; // a cookie went, or the record cannot say
+  const page = schemefulSite(ex.request.origin);
+  const target = schemefulSite(ex.request.url);
+  if (page === null || target === null || page === target) return null; // same-site: SameSite does not apply
+  const https = /^https:/i.test(ex.request.url);
+  return {
+    text: "No cookie went with this request. Once the CORS headers are right the browser still will not send the session cookie " +
+      "on this cross-site request unless it was set with SameSite=None; Secure: a cookie without SameSite is Lax by default, and Lax and " +
+      "Strict cookies stay home on cross-site fetches. Where third-party cookies are blocked (Chrome's default for many users, " +
+      "Safari and Firefox's strict mode) only a Partitioned cookie is sent." +
+      (https ? "" : " Secure cookies need the API on https."),
+    setCookie: "Set-Cookie: sid=…; Path=/; HttpOnly; SameSite=None; Secure; Partitioned",
+  };
+}
 
 // ---- explainCookies ----
 

@@ -1,5 +1,6 @@
 // The fix: a stack selector (remembered per server, guessed from Server / X-Powered-By / Via when not
 // chosen), the highlighted snippet, the client-side alternative beside it, and "Copy fix".
+import { cookieFixNote } from "../core/cookies";
 import type { JSX } from "preact";
 import { useMemo } from "preact/hooks";
 import { generate, isStack, STACKS } from "../core/fix/index";
@@ -31,9 +32,16 @@ export function FixView(props: FixViewProps): JSX.Element {
   const { stack, reason } = resolveStack(props.prefs, origin, guess);
   const fix = useMemo(() => generate(stack, diagnosis, exchange), [stack, diagnosis, exchange]);
   const label = STACKS.find((s) => s.id === stack)?.label ?? stack;
+  const cookie = useMemo(() => cookieFixNote(exchange, diagnosis), [exchange, diagnosis]);
 
   return (
     <div class="fix">
+      {cookie ? (
+        <div class="fix-cookie" role="note" data-fix="cookie">
+          <p><strong>The cookie, too.</strong> {cookie.text} Set the session cookie like this (the Cookies section below names each cookie and why it stayed home):</p>
+          <pre class="code mono">{cookie.setCookie}</pre>
+        </div>
+      ) : null}
       <div class="fix-bar">
         <label class="field">
           <span>Server stack</span>

@@ -1,8 +1,9 @@
 // explainCookies / checkSetCookie: one test per reason and per Set-Cookie rule, from a fixture factory.
 import {
-  checkSetCookie, domainMatches, explainCookies, jarDomain, parseSetCookie, pathMatches, registrableDomain, schemefulSite, sentCookieNames,
+  checkSetCookie, cookieFixNote, domainMatches, explainCookies, jarDomain, parseSetCookie, pathMatches, registrableDomain, schemefulSite, sentCookieNames,
   type CookieContext, type CookieInfo,
 } from "../../src/core/cookies";
+import { diagnose } from "../../src/core/diagnose";
 import type { Exchange, Headers } from "../../src/core/types";
 
 const APP = "https://app.example.com";
@@ -274,5 +275,29 @@ describe("checkSetCookie: one test per rule", () => {
     expect(p.name).toBe("a");
     expect([...p.attributes]).toEqual([["path", "/x"], ["secure", ""], ["samesite", "none"]]);
     expect(parseSetCookie("novalue")).toBeNull();
+  });
+});
+
+describe("cookieFixNote: the cookie said up front in the Fix", () => {
+  const base = (over: Partial<Exchange["request"]> = {}): Exchange => ({
+    id: "c", request: { url: "https://api.example.com/me", method: "GET", origin: "https://app.example.org", credentials: "include", mode: "cors",
+      headers: {}, sentHeaders: { accept: "*/*" }, ...over },
+    hops: [{ url: "https://api.example.com/me", preflight: null, response: { status: 200, headers: { "access-control-allow-origin": "*" } } }],
+    browserError: "net::ERR_FAILED",
+  });
+  test("credentialed, cross-site, no cookie sent: why the session cookie stays home, and the Set-Cookie change", () => {
+    const ex = base();
+    const n = cookieFixNote(ex, diagnose(ex))!;
+    expect(n.text).toContain("Lax by default");
+    expect(n.text).toContain("Partitioned");
+    expect(n.setCookie).toBe("Set-Cookie: sid=…; Path=/; HttpOnly; SameSite=None; Secure; Partitioned");
+  });
+  test("not when a cookie went, when the page is same-site, or without credentials", () => {
+    const withCookie = base({ sentHeaders: { cookie: "sid=1" } });
+    expect(cookieFixNote(withCookie, diagnose(withCookie))).toBeNull();
+    const sameSite = base({ origin: "https://app.example.com" });
+    expect(cookieFixNote(sameSite, diagnose(sameSite))).toBeNull();
+    const omit = base({ credentials: "omit" });
+    expect(cookieFixNote(omit, diagnose(omit))).toBeNull();
   });
 });

@@ -315,6 +315,20 @@ describe("copy", () => {
   });
 });
 
+describe("the cookie in the Fix", () => {
+  test("a credentialed cross-site request blocked without a cookie: the Fix says first why the cookie will not go, with the Set-Cookie change", () => {
+    const ex = makeExchange({ request: { sentHeaders: { accept: "*/*" } },
+      hops: [hop({ response: { status: 200, headers: { "access-control-allow-origin": "*" } } })], browserError: "net::ERR_FAILED" });
+    renderPanel([makeEntry(ex)]);
+    const fix = section(openDetail(0), "Fix");
+    const note = fix.querySelector("[data-fix=cookie]")!;
+    expect(note.textContent).toContain("Lax by default");
+    expect(note.querySelector("pre")!.textContent).toBe("Set-Cookie: sid=…; Path=/; HttpOnly; SameSite=None; Secure; Partitioned");
+    // Up front: before the server snippet.
+    expect(fix.querySelector(".fix")!.firstElementChild).toBe(note);
+  });
+});
+
 describe("a redirect that turns the Origin into null", () => {
   test("says what happened, warns off allowing null, leads with the fix that works, names the hop", () => {
     // app.example → api.example (302) → login.example: the second hop is sent with Origin: null.
