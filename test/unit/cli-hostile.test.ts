@@ -3,6 +3,7 @@
 // stack trace; with several files, every good one is still reported; and no input, however large or
 // however it lies about its size, costs more memory than the 100 MB cap allows. Peak memory is the
 // child's own getrusage maxRSS, written at exit by a --require'd hook (exact, no polling).
+import { available } from "../helpers/tools";
 import { spawn, spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,7 @@ import { MAX_INPUT_BYTES } from "../../src/cli/run";
 
 const root = join(__dirname, "../..");
 const bin = join(process.env.CORS_LENS_DIST ? resolve(process.env.CORS_LENS_DIST) : join(root, "dist"), "cli/cors-lens.cjs");
-const built = existsSync(bin);
+const built = available(`the built CLI (${bin}: npm run build)`, existsSync(bin));
 const maybe = built ? test : test.skip;
 const example = (name: string) => readFileSync(join(root, "examples", name), "utf8");
 

@@ -1,5 +1,6 @@
 // `cors-lens probe` against the real lab (raw TCP on 127.0.0.1, plus a TLS lab with a certificate made
 // by openssl at test time). Host names stay on loopback through --resolve, like curl's: no DNS.
+import { available } from "../helpers/tools";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -16,7 +17,7 @@ const RUN = Date.now().toString(36);
 let lab: Lab;
 let APP: string;
 
-const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+const hasOpenssl = available("openssl", spawnSync("openssl", ["version"]).status === 0);
 let tlsLab: Lab | null = null;
 let certDir: string | null = null;
 

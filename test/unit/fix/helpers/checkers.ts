@@ -1,6 +1,7 @@
 // Real syntax checkers for the generated snippets, and independent decoders for the string literals of
 // the languages with no toolchain on this machine (Go, C#, Ruby). Each decoder follows the language's
 // own rules and throws on anything the language would reject.
+import { available } from "../../../helpers/tools";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -91,8 +92,9 @@ for path in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 
+let python: boolean | undefined;
 export function hasPython(): boolean {
-  return spawnSync("python3", ["--version"]).status === 0;
+  return (python ??= available("python3", spawnSync("python3", ["--version"]).status === 0));
 }
 
 /** py_compile + ast + tokenize on each snippet, in one python3 process. */
@@ -119,7 +121,8 @@ print(json.dumps([ast.literal_eval(s) for s in json.load(sys.stdin)]))
 
 // ---- nginx -----------------------------------------------------------------------------------------
 
-export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"].find((p) => existsSync(p)) ?? null;
+const nginxPath = ["/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx"].find((p) => existsSync(p)) ?? null;
+export const NGINX = available("nginx", nginxPath !== null) ? nginxPath : null;
 
 /** `nginx -t` on the snippet wrapped in a minimal config: the snippet goes inside http {}. */
 export function nginxTest(snippet: string): { ok: boolean; output: string } {
@@ -134,8 +137,9 @@ export function nginxTest(snippet: string): { ok: boolean; output: string } {
 
 // ---- Java ------------------------------------------------------------------------------------------
 
+let java: boolean | undefined;
 export function hasJava(): boolean {
-  return spawnSync("javac", ["-version"]).status === 0 && spawnSync("java", ["-version"]).status === 0;
+  return (java ??= available("javac and java (a JDK)", spawnSync("javac", ["-version"]).status === 0 && spawnSync("java", ["-version"]).status === 0));
 }
 
 /** Minimal stand-ins for the Spring types the snippet uses: they record every call and its arguments. */
