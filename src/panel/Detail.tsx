@@ -174,6 +174,8 @@ export function Detail(props: DetailProps): JSX.Element {
   const warnings = (Array.isArray(d.warnings) ? d.warnings : []).filter((w) => !(w.code === "MissingVaryOrigin" && findings.some((f) => f.id === "missing-vary")));
   const needsFix = d.blocked || (Array.isArray(d.warnings) && d.warnings.length > 0);
   const copyLabel = props.copied ? (props.copied.ok ? "Copied" : "Copy failed: select the text and press Ctrl+C") : "";
+  // "Copied" is shown by the button that copied (the status line says it to screen readers, and shows a failure).
+  const copyText = (what: CopyWhat, label: string) => (props.copied?.what === what && props.copied.ok ? "Copied" : label);
   const revealButton = (
     <button type="button" aria-pressed={props.reveal} onClick={() => props.onReveal(!props.reveal)}>
       {props.reveal ? "Hide secrets" : "Reveal secrets"}
@@ -184,12 +186,12 @@ export function Detail(props: DetailProps): JSX.Element {
       <div class="detail-head">
         <span class={`pill status-${status}`}>{STATUS_LABEL[status]}</span>
         <span class="detail-title mono" title={ex.request.url}>{ex.request.method} {ex.request.url}</span>
-        <span class="copy-status" role="status" aria-live="polite">{copyLabel}</span>
-        <button type="button" onClick={() => props.onCopy("json", exchangeJson(ex, props.reveal, isSecret))}>Copy as JSON</button>
-        <button type="button" title="The preflight and the request, to replay from a terminal"
-          onClick={() => props.onCopy("curl", toCurl(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>Copy as curl</button>
-        <button type="button" title="The request as a fetch() call, as DevTools writes it"
-          onClick={() => props.onCopy("fetch", toFetch(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>Copy as fetch</button>
+        <span class={props.copied?.ok ? "copy-status sr-only" : "copy-status"} role="status" aria-live="polite">{copyLabel}</span>
+        <button aria-label="Copy as JSON" type="button" onClick={() => props.onCopy("json", exchangeJson(ex, props.reveal, isSecret))}>{copyText("json", "Copy as JSON")}</button>
+        <button aria-label="Copy as curl" type="button" title="The preflight and the request, to replay from a terminal"
+          onClick={() => props.onCopy("curl", toCurl(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>{copyText("curl", "Copy as curl")}</button>
+        <button aria-label="Copy as fetch" type="button" title="The request as a fetch() call, as DevTools writes it"
+          onClick={() => props.onCopy("fetch", toFetch(ex, { reveal: props.reveal, isSecret, mask: MASK }))}>{copyText("fetch", "Copy as fetch")}</button>
         <button type="button" class="close" aria-label="Close detail" title="Close (Esc)" onClick={props.onClose}>×</button>
       </div>
       <div class="detail-body" ref={body}>
@@ -211,7 +213,8 @@ export function Detail(props: DetailProps): JSX.Element {
         <AuditView entry={props.entry} findings={findings} onCopy={(text) => props.onCopy("command", text)} />
         {needsFix && !d.networkError ? (
           <Section title="Fix" id="sec-fix">
-            <FixView entry={props.entry} prefs={props.prefs} onChooseStack={props.onChooseStack} onCopy={props.onCopy} />
+            <FixView entry={props.entry} prefs={props.prefs} onChooseStack={props.onChooseStack} onCopy={props.onCopy}
+              copied={props.copied?.what === "fix" && props.copied.ok} />
           </Section>
         ) : null}
         <CookieView entry={props.entry} reveal={props.reveal} />

@@ -14,6 +14,8 @@ export interface FixViewProps {
   prefs: StackPrefs;
   onChooseStack(origin: string, stack: Stack): void;
   onCopy(what: "fix", text: string): void;
+  /** The fix was just copied: its button says so. */
+  copied?: boolean;
 }
 
 function reasonText(r: StackReason): string {
@@ -58,7 +60,7 @@ export function FixView(props: FixViewProps): JSX.Element {
         </label>
         <span class={`stack-reason reason-${reason.kind}`} data-testid="stack-reason">{reasonText(reason)}</span>
         <span class="spacer" />
-        <button type="button" onClick={() => props.onCopy("fix", fix.code)}>Copy fix</button>
+        <button type="button" aria-label="Copy fix" onClick={() => props.onCopy("fix", fix.code)}>{props.copied ? "Copied" : "Copy fix"}</button>
       </div>
       <div class={fix.client ? "fix-columns two" : "fix-columns"}>
         <div class="fix-server">

@@ -1,5 +1,6 @@
 // The toolbar: filter, toggles, Clear, Preserve log, Always capture, counts and the connection state.
 import type { JSX } from "preact";
+import { useState } from "preact/hooks";
 import type { ConnectionStatus, Filters } from "./state";
 
 export interface ToolbarProps {
@@ -41,6 +42,9 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en
 
 export function Toolbar(props: ToolbarProps): JSX.Element {
   const filtered = props.shown !== props.total;
+  // Narrow (DevTools docked at 600 px): one row, as DevTools' own toolbars; the controls used less
+  // often move behind "⋯" (CSS container query on .toolbar decides; the button shows only then).
+  const [more, setMore] = useState(false);
   return (
     <div class="toolbar" role="toolbar" aria-label="CORS Lens toolbar">
       <button type="button" class="icon clear" aria-label="Clear" title="Clear" onClick={props.onClear}>
@@ -59,6 +63,9 @@ export function Toolbar(props: ToolbarProps): JSX.Element {
       />
       <Toggle label="Blocked only" checked={props.filters.blockedOnly} onChange={(on) => props.onFilter({ blockedOnly: on })} />
       <Toggle label="Credentialed only" checked={props.filters.credentialedOnly} onChange={(on) => props.onFilter({ credentialedOnly: on })} />
+      <button type="button" class="icon more" aria-label="More options" aria-expanded={more} title="More options"
+        onClick={() => setMore(!more)}><span aria-hidden="true">⋯</span></button>
+      <div class={more ? "secondary open" : "secondary"}>
       <span class="sep" aria-hidden="true" />
       <Toggle label="Preserve log" checked={props.preserve} onChange={props.onPreserve} title="Keep records across navigations" />
       {props.site ? (
@@ -74,6 +81,7 @@ export function Toolbar(props: ToolbarProps): JSX.Element {
             onClick={() => props.onExport?.("report")}>Export report</button>
         </>
       ) : null}
+      </div>
       <span class="spacer" />
       {props.connection !== "connected" ? <span class="connection" role="status">{CONNECTION_TEXT[props.connection]}</span> : null}
       <span class="counts" data-testid="counts">

@@ -570,10 +570,28 @@ describe("the CORS panel in Chromium", () => {
           });
           await shot("list");
           expect(await overflow()).toEqual([]);
+          // One toolbar row at both widths; at 600 px the secondary controls are behind "⋯".
+          const bar = await p.evaluate(() => {
+            const t = document.querySelector(".toolbar")!.getBoundingClientRect();
+            const more = document.querySelector<HTMLElement>(".toolbar .more")!;
+            const preserve = [...document.querySelectorAll<HTMLElement>(".toolbar .toggle")].find((x) => x.textContent?.includes("Preserve log"))!;
+            return { height: t.height, more: more.offsetParent !== null, preserve: preserve.offsetParent !== null };
+          });
+          expect(bar.height).toBeLessThan(36);
+          expect([bar.more, bar.preserve]).toEqual(width === 600 ? [true, false] : [false, true]);
+          if (width === 600) {
+            await p.click(".toolbar .more");
+            expect(await p.evaluate(() => [...document.querySelectorAll<HTMLElement>(".toolbar .toggle")]
+              .find((x) => x.textContent?.includes("Preserve log"))!.offsetParent !== null)).toBe(true);
+            await shot("toolbar-menu");
+            await p.click(".toolbar .more");
+          }
           await selectRow(p, byName("header").path);
           await shot("detail");
           expect(await overflow()).toEqual([]);
           await p.$eval('section[aria-labelledby="sec-fix"]', (el) => el.scrollIntoView({ block: "start" }));
+          // Two frames: a screenshot taken before the scroll is painted shows the old and new content overlapped.
+          await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
           await shot("fix");
           expect(await overflow()).toEqual([]);
         } finally {

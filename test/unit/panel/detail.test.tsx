@@ -283,6 +283,9 @@ describe("copy", () => {
     expect(masked.hops[0].response.headers["set-cookie"]).toBe("[masked]");
     expect(masked.hops[0].response.headers["access-control-allow-origin"]).toBe("*");
     expect(within(detail).getByRole("status").textContent).toBe("Copied");
+    // "Copied" is on the button that copied, not on the others.
+    expect(within(detail).getByRole("button", { name: "Copy as JSON" }).textContent).toBe("Copied");
+    expect(within(detail).getByRole("button", { name: "Copy as curl" }).textContent).toBe("Copy as curl");
     fireEvent.click(within(detail).getByRole("button", { name: "Reveal secrets" }));
     fireEvent.click(within(detail).getByRole("button", { name: "Copy as JSON" }));
     await settle();
