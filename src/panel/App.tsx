@@ -1,4 +1,5 @@
 // The panel: the store, the port, the toolbar, the capture bar, the list and the detail.
+import { readSplit, Splitter, SPLIT_KEY } from "./Splitter";
 import type { JSX } from "preact";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import type { Stack } from "../core/types";
@@ -81,6 +82,19 @@ export function App(props: AppProps): JSX.Element {
     return () => { live = false; off?.(); };
   }, [platform]);
   const isSecret = useMemo(() => secretTest(maskSettings), [maskSettings]);
+
+  // The list/detail split (Splitter.tsx), remembered.
+  const [split, setSplit] = useState<number | null>(null);
+  useEffect(() => {
+    let live = true;
+    // A move made before the stored value arrives wins.
+    void platform.storageGet([SPLIT_KEY]).then((r) => { if (live) setSplit((cur) => cur ?? readSplit(r[SPLIT_KEY])); });
+    return () => { live = false; };
+  }, [platform]);
+  const onSplit = useCallback((pct: number, done: boolean) => {
+    setSplit(pct);
+    if (done) void platform.storageSet({ [SPLIT_KEY]: pct });
+  }, [platform]);
 
   // Remembered stack choices.
   useEffect(() => {
@@ -197,7 +211,8 @@ export function App(props: AppProps): JSX.Element {
           <button type="button" onClick={() => send({ type: MSG.RELOAD_AND_CAPTURE })}>Reload and capture</button>
         </div>
       ) : null}
-      <div class={`main${state.detailOpen && entry ? " with-detail" : ""}`}>
+      <div class={`main${state.detailOpen && entry ? " with-detail" : ""}`}
+        style={split !== null ? { "--split": `${split}%` } : undefined}>
         <RequestList
           entries={visible}
           selectedId={state.selectedId}
@@ -207,6 +222,7 @@ export function App(props: AppProps): JSX.Element {
           gridRef={gridRef}
           emptyText={emptyText}
         />
+        {state.detailOpen && entry ? <Splitter value={split} onChange={onSplit} /> : null}
         {state.detailOpen && entry ? (
           <Detail
             entry={entry}

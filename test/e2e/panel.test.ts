@@ -546,6 +546,30 @@ describe("the CORS panel in Chromium", () => {
     await panel.bringToFront();
   });
 
+  test("the list/detail split: dragged with the pointer, and remembered when the panel opens again", async () => {
+    const p = await openPanel("", { width: 1280, height: 720 });
+    try {
+      await waitForRows(p, scenarios.length);
+      await selectRow(p, byName("header").path);
+      const share = () => p.evaluate(() => document.querySelector(".grid")!.getBoundingClientRect().width / document.querySelector(".main")!.getBoundingClientRect().width);
+      const before = await share();
+      const sep = (await p.$(".splitter"))!.boundingBox();
+      const box = (await sep)!;
+      await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await p.mouse.down();
+      await p.mouse.move(box.x + 250, box.y + box.height / 2, { steps: 5 });
+      await p.mouse.up();
+      const after = await share();
+      expect(after - before).toBeGreaterThan(0.15);
+      await p.reload();
+      await waitForRows(p, scenarios.length);
+      await selectRow(p, byName("header").path);
+      expect(Math.abs((await share()) - after)).toBeLessThan(0.02);
+    } finally {
+      await p.close();
+    }
+  });
+
   test("screenshots: list, detail and fix, light and dark, 600 and 1280 px wide (test/output/panel-*.png)", async () => {
     for (const theme of ["light", "dark"] as const) {
       for (const width of [600, 1280]) {
