@@ -5,7 +5,7 @@ import { codeInfo, mdnUrl } from "../core/codes";
 import { corsUnsafeRequestHeaderNames, normalizeMethod } from "../core/fetch";
 import type { Stack } from "../core/types";
 import type { Entry } from "../shared/protocol";
-import { AuditView, findingsOf } from "./AuditView";
+import { AuditView, findingsOf, Prose } from "./AuditView";
 import { CookieView } from "./CookieView";
 import { FixView } from "./FixView";
 import { toCurl, toFetch } from "../core/reproduce";
@@ -142,7 +142,7 @@ function Explanation(props: { entry: Entry }): JSX.Element {
   const info = codeInfo(d.code);
   return (
     <div class="explanation">
-      {info ? <p class="why">{info.why}</p> : null}
+      {info ? <p class="why"><Prose text={info.why} /></p> : null}
       <dl class="facts">
         <dt>Chrome</dt>
         <dd class="mono">{d.code ?? (d.networkError ?? "—")}{d.failedParameter ? <span class="dim"> (failed parameter: {d.failedParameter})</span> : null}</dd>

@@ -31,7 +31,22 @@ function splitUrl(url: string): { host: string; path: string } {
   }
 }
 
-const COLUMNS = ["Status", "Method", "URL", "Origin", "Credentials", "Preflight", "CORS error"];
+const COLUMNS = ["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error"];
+
+/**
+ * The HTTP status the way the Network panel's Status column reads: the last response received
+ * (a redirect chain shows where it ended); a request stopped at its preflight shows the
+ * preflight's status; none at all, "—".
+ */
+export function httpStatusOf(e: Entry): { text: string; title: string } {
+  const hops = e.exchange.hops;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const h = hops[i]!;
+    if (h.response) return { text: String(h.response.status), title: hops.length > 1 ? `status of hop ${i + 1} of ${hops.length}` : "response status" };
+    if (h.preflight) return { text: `${h.preflight.status}`, title: "the preflight's status (the request itself was not sent)" };
+  }
+  return { text: "—", title: "no response recorded" };
+}
 
 function Row(props: { entry: Entry; index: number; selected: boolean; onSelect: RequestListProps["onSelect"] }): JSX.Element {
   const { entry: e, index } = props;
@@ -41,6 +56,7 @@ function Row(props: { entry: Entry; index: number; selected: boolean; onSelect: 
   const pf = preflightOf(e);
   const code = d.code ?? (d.networkError ? d.networkError : d.blocked ? "unknown" : "");
   const mode = d.credentials?.mode ?? e.exchange.request.credentials;
+  const http = httpStatusOf(e);
   return (
     <div
       role="row"
@@ -53,6 +69,7 @@ function Row(props: { entry: Entry; index: number; selected: boolean; onSelect: 
     >
       <div role="gridcell" class="c-status"><span class="dot" aria-hidden="true" />{STATUS_LABEL[status]}</div>
       <div role="gridcell" class="c-method">{e.exchange.request.method}</div>
+      <div role="gridcell" class={`c-http${http.text === "—" ? " pf-none" : ""}`} title={http.title}>{http.text}{http.title.startsWith("the preflight") ? <span class="dim" aria-label=" (preflight)"> pf</span> : null}</div>
       <div role="gridcell" class="c-url" title={e.exchange.request.url}>
         <span class="path">{path}</span> <span class="host">{host}</span>
       </div>
@@ -148,7 +165,7 @@ export function RequestList(props: RequestListProps): JSX.Element {
       <div role="rowgroup" class="grid-head">
         <div role="row" aria-rowindex={1} class="row head">
           {COLUMNS.map((c, i) => (
-            <div role="columnheader" class={["c-status", "c-method", "c-url", "c-origin", "c-cred", "c-preflight", "c-code"][i]} key={c}>{c}</div>
+            <div role="columnheader" class={["c-status", "c-method", "c-http", "c-url", "c-origin", "c-cred", "c-preflight", "c-code"][i]} key={c}>{c}</div>
           ))}
         </div>
       </div>

@@ -87,7 +87,8 @@ describe("detail", () => {
     const detail = openDetail();
     expect(detail.querySelector(".message")!.textContent).toMatch(/Access-Control-Allow-Origin: \*/);
     const why = section(detail, "Explanation");
-    expect(why.textContent).toContain("the Fetch standard ignores `*`");
+    expect(why.textContent).toContain("the Fetch standard ignores *");
+    expect(screen.getByRole("region", { name: "Request detail" }).querySelector(".why code")!.textContent).toBe("*");
     expect(why.textContent).toContain("WildcardOriginNotAllowed");
     expect(why.textContent).toContain("CORSNotSupportingCredentials");
     expect(why.textContent).toContain("https://app.example/main.js:12:5");

@@ -17,16 +17,18 @@ test("one row per exchange with status, method, URL, origin, credentials, prefli
     makeEntry(makeExchange({ id: "cached", request: { method: "DELETE" }, hops: [hop({ preflightCached: true, response: { status: 204, headers: { "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true", vary: "origin" } } })] })),
   ]);
   expect(within(grid()).getAllByRole("columnheader").map((c) => c.textContent)).toEqual(
-    ["Status", "Method", "URL", "Origin", "Credentials", "Preflight", "CORS error"]);
+    ["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error"]);
   const rows = bodyRows();
   expect(rows).toHaveLength(5);
-  expect(cells(rows[0]!)).toEqual(["Blocked", "PUT", "/items/1 api.example", "https://app.example", "include", "yes", "PreflightMissingAllowOriginHeader"]);
+  // HTTP: a request stopped at its preflight shows the preflight's status.
+  expect(cells(rows[0]!)).toEqual(["Blocked", "PUT", "204 pf", "/items/1 api.example", "https://app.example", "include", "yes", "PreflightMissingAllowOriginHeader"]);
   expect(rows[0]!.className).toContain("status-blocked");
-  expect(cells(rows[1]!)).toEqual(["OK", "GET", "/public api.example", "https://app.example", "omit", "—", ""]);
+  expect(cells(rows[1]!)).toEqual(["OK", "GET", "200", "/public api.example", "https://app.example", "omit", "—", ""]);
   expect(cells(rows[2]!)[0]).toBe("Warning");
   expect(rows[2]!.className).toContain("status-warning");
-  expect(cells(rows[3]!)[4]).toBe("same-origin? (inferred)");
-  expect(cells(rows[4]!)[5]).toBe("cached");
+  expect(cells(rows[3]!)[5]).toBe("same-origin? (inferred)");
+  expect(cells(rows[4]!)[6]).toBe("cached");
+  expect(cells(rows[4]!)[2]).toBe("204");
   expect(screen.getByTestId("counts").textContent).toBe("5 requests · 1 blocked · 0 dropped");
 });
 
@@ -43,7 +45,7 @@ test("text filter, Blocked only and Credentialed only", () => {
   renderPanel([makeEntry(blockedPreflight("a")), makeEntry(passing("b")), makeEntry(wildcardWithCredentials("c")), makeEntry(warning("d"))], { snapshot: { dropped: 4 } });
   const filter = screen.getByRole("searchbox", { name: "Filter" });
   fireEvent.input(filter, { target: { value: "items" } });
-  expect(bodyRows().map((r) => cells(r)[2])).toEqual(["/items/1 api.example"]);
+  expect(bodyRows().map((r) => cells(r)[3])).toEqual(["/items/1 api.example"]);
   expect(screen.getByTestId("counts").textContent).toBe("1 / 4 requests · 2 blocked · 4 dropped");
   fireEvent.input(filter, { target: { value: "" } });
   fireEvent.click(screen.getByRole("checkbox", { name: "Blocked only" }));
@@ -78,7 +80,7 @@ test("keyboard: Up/Down move the selection, Enter opens the detail, Esc closes i
   const g = grid();
   g.focus();
   fireEvent.keyDown(g, { key: "ArrowDown" });
-  const selected = () => bodyRows().filter((r) => r.getAttribute("aria-selected") === "true").map((r) => cells(r)[2]);
+  const selected = () => bodyRows().filter((r) => r.getAttribute("aria-selected") === "true").map((r) => cells(r)[3]);
   expect(selected()).toEqual(["/items/1 api.example"]);
   fireEvent.keyDown(g, { key: "ArrowDown" });
   fireEvent.keyDown(g, { key: "ArrowDown" });
