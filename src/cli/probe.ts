@@ -355,7 +355,7 @@ async function auditProbe(s: Session, b: Browsed): Promise<AuditRun> {
     hostile: results.filter((r) => r.trusted),
     ...(headerReflection ? { headerReflection } : {}),
   };
-  return { findings: audit(b.exchange, b.diagnosis, opts), hostile: results, headerReflection };
+  return { findings: audit(b.exchange, opts), hostile: results, headerReflection };
 }
 
 // ---- output --------------------------------------------------------------------------------------

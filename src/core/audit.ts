@@ -7,7 +7,7 @@
 import { headerValue, normalizeMethod, stepsOf } from "./fetch";
 import { shellQuote } from "./reproduce";
 import { isSecretHeader } from "./secrets";
-import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
+import type { Exchange, Headers, ResponseRecord } from "./types";
 
 export type Severity = "high" | "medium" | "low";
 
@@ -289,7 +289,7 @@ function hostileFindings(ctx: Ctx): void {
  * Dangerous-but-working CORS configurations in one exchange (and, with `opts` from a probe, the confirmed ones).
  * Findings are sorted by severity, high first. Never throws.
  */
-export function audit(ex: Exchange, _diagnosis?: Diagnosis | null, opts?: AuditOptions | null): Finding[] {
+export function audit(ex: Exchange, opts?: AuditOptions | null): Finding[] {
   const ctx: Ctx = { ex, out: [], opts: opts ?? {} };
   try {
     // What the browser sent at each hop (the Fetch walk: Origin "null" once tainted, the method and

@@ -11,7 +11,7 @@ const SEVERITY: Record<Finding["severity"], string> = { high: "High", medium: "M
 /** The entry's findings (never throws: a malformed exchange has none). */
 export function findingsOf(entry: Entry): Finding[] {
   try {
-    return audit(entry.exchange, entry.diagnosis);
+    return audit(entry.exchange);
   } catch {
     return [];
   }

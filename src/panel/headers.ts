@@ -23,8 +23,3 @@ export function headerRows(headers: Headers | null | undefined): Array<[string, 
 export function exchangeJson(ex: Exchange, reveal: boolean, isSecret: SecretTest = isSecretHeader): string {
   return JSON.stringify(reveal ? ex : maskExchange(ex, { isSecret }), null, 2);
 }
-
-/** "access-control-allow-origin" → "Access-Control-Allow-Origin" (for labels only). */
-export function displayName(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
-}

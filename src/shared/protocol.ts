@@ -205,7 +205,7 @@ export function readHeaderPairs(x: unknown): Array<[string, string]> | null {
   return out;
 }
 
-/** One batch of the relay's reports (`annotation`: a single one, as older relays sent). */
+/** One batch of the relay's reports. */
 export interface AnnotateMessage {
   type: typeof MSG.ANNOTATE;
   annotations: Annotation[];
@@ -243,15 +243,10 @@ export function readAnnotation(x: unknown): Annotation | null {
   return a;
 }
 
-export function readAnnotateMessage(x: unknown): Annotation | null {
-  return isObject(x) && x.type === MSG.ANNOTATE ? readAnnotation(x.annotation) : null;
-}
-
-/** The raw (still unread) annotations of an ANNOTATE message: a batch or a single one; [] for anything else. */
+/** The raw (still unread) annotations of an ANNOTATE message (a batch); [] for anything else. */
 export function annotateItems(x: unknown): unknown[] {
-  if (!isObject(x) || x.type !== MSG.ANNOTATE) return [];
-  if (Array.isArray(x.annotations)) return x.annotations.length <= ANNOTATE_BATCH_MAX ? x.annotations : [];
-  return x.annotation === undefined ? [] : [x.annotation];
+  if (!isObject(x) || x.type !== MSG.ANNOTATE || !Array.isArray(x.annotations)) return [];
+  return x.annotations.length <= ANNOTATE_BATCH_MAX ? x.annotations : [];
 }
 
 /** Whether the tab is under full capture; `stamp` orders answers and pushes (a larger one is newer). */

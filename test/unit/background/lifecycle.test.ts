@@ -169,11 +169,11 @@ describe("capture levels", () => {
     await engine.start();
     w.navigate(8, "https://shop.example/cart");
     const report = { url: `${API}/x`, method: "GET", credentials: "include", mode: "cors", outcome: "rejected TypeError", initiator: null, time: w.clock };
-    w.message({ type: MSG.ANNOTATE, annotation: report }, { id: "abcdefghijklmnopabcdefghijklmnop", tabId: 8, frameId: 0, url: "https://shop.example/cart" });
-    w.message({ type: MSG.ANNOTATE, annotation: { ...report, outcome: "resolved 200" } }, { id: "abcdefghijklmnopabcdefghijklmnop", tabId: 8, url: "https://shop.example/cart" });
-    w.message({ type: MSG.ANNOTATE, annotation: { ...report, url: "https://shop.example/api" } }, { id: "abcdefghijklmnopabcdefghijklmnop", tabId: 8, url: "https://shop.example/cart" });
+    w.message({ type: MSG.ANNOTATE, annotations: [report] }, { id: "abcdefghijklmnopabcdefghijklmnop", tabId: 8, frameId: 0, url: "https://shop.example/cart" });
+    w.message({ type: MSG.ANNOTATE, annotations: [{ ...report, outcome: "resolved 200" }] }, { id: "abcdefghijklmnopabcdefghijklmnop", tabId: 8, url: "https://shop.example/cart" });
+    w.message({ type: MSG.ANNOTATE, annotations: [{ ...report, url: "https://shop.example/api" }] }, { id: "abcdefghijklmnopabcdefghijklmnop", tabId: 8, url: "https://shop.example/cart" });
     // Not from our extension: ignored.
-    w.message({ type: MSG.ANNOTATE, annotation: report }, { id: "someone-else", tabId: 8, url: "https://shop.example/cart" });
+    w.message({ type: MSG.ANNOTATE, annotations: [report] }, { id: "someone-else", tabId: 8, url: "https://shop.example/cart" });
     await engine.idle();
     expect(w.badgeOf(8).text).toBe("1");
     expect(w.badgeOf(8).title).toMatch(/^1 cross-origin request rejected/);
