@@ -3,8 +3,7 @@
 // report size 0 (`cors-lens explain /dev/zero` must not eat the machine's memory).
 import { fstatSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import type { CliIO } from "./run";
-import { MAX_INPUT_BYTES } from "./run";
+import { MAX_INPUT_BYTES, type CliIO } from "./io";
 
 const CHUNK = 1024 * 1024;
 

@@ -13,7 +13,8 @@ import {
 import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
 import { NetError, send as nodeSend, type HttpOptions, type HttpRequest, type HttpResponse } from "./http";
-import { clean, formatHuman, painter, stackIds, summaryLine, type CliIO } from "./run";
+import { clean, formatHuman, painter, stackIds, summaryLine } from "./format";
+import type { CliIO } from "./io";
 
 export const PROBE_USAGE = `Usage: cors-lens probe URL --origin ORIGIN [options]
 

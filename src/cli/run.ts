@@ -2,30 +2,20 @@
 //   cors-lens explain FILE... [--json] [--stack NAME] [--no-color]
 // Exit codes: 0 nothing blocked, 1 something blocked, 2 bad usage or unreadable/invalid input.
 import { version } from "../../package.json";
-import { codeInfo, mdnUrl } from "../core/codes";
 import { diagnose } from "../core/diagnose";
 import { readExchanges } from "../core/exchange";
-import { generate, isStack, STACKS } from "../core/fix/index";
+import { isStack } from "../core/fix/index";
 import { isHar, readHarEntries } from "../core/har";
 import { isReport } from "../core/har-export";
-import { hopName } from "../core/hops";
-import { isSecretHeader } from "../core/secrets";
-import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
+import type { Diagnosis, Exchange, Stack } from "../core/types";
 import { decodeText, parseJson } from "./json";
+import { clean, formatHuman, painter, stackIds, summaryLine, tryFix } from "./format";
+import { MAX_INPUT_BYTES, type CliIO } from "./io";
 import { probe } from "./probe";
 
-/** Inputs larger than this are refused before reading (a HAR with bodies can be huge). */
-export const MAX_INPUT_BYTES = 100 * 1024 * 1024;
-
-export interface CliIO {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown };
-  /** Reads a whole file; "-" means standard input. */
-  readFile(path: string): Promise<Uint8Array | string>;
-  /** File metadata, checked before reading. Optional: without it the size check happens after reading. */
-  stat?(path: string): Promise<{ size: number; isDirectory?(): boolean }>;
-  env?: Record<string, string | undefined>;
-}
+// Re-exported for the CLI's callers and tests.
+export { MAX_INPUT_BYTES, type CliIO } from "./io";
+export { clean, formatHuman, painter, shownValue, stackIds, summaryLine, type Painter } from "./format";
 
 const USAGE = `Usage: cors-lens explain FILE... [--json] [--stack NAME] [--no-color]
        cors-lens probe URL --origin ORIGIN [--audit] [options]   (see cors-lens probe --help)
@@ -51,14 +41,6 @@ interface Options {
   color: boolean;
   help: boolean;
   version: boolean;
-}
-
-export function stackIds(): string[] {
-  try {
-    return STACKS.map((s) => s.id);
-  } catch {
-    return [];
-  }
 }
 
 function parseArgs(argv: string[]): Options & { stackName: string | null } {
@@ -93,20 +75,6 @@ function parseArgs(argv: string[]): Options & { stackName: string | null } {
     if (o.files.length === 0) throw new UsageError('explain needs at least one FILE ("-" for standard input)');
   }
   return o;
-}
-
-/** Shown text from untrusted input, on one line: control characters (terminal escapes, line breaks) made visible. */
-export function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** A header value as printed: secrets masked. */
-export function shownValue(header: string | null, value: string | null): string {
-  if (value === null) return "(missing)";
-  if (header && isSecretHeader(header, value)) return `(masked, ${value.length} characters)`;
-  return value === "" ? '""' : value;
 }
 
 function size(n: number): string {
@@ -179,100 +147,6 @@ async function load(file: string, io: CliIO): Promise<Loaded[]> {
   const r = readExchanges(doc);
   if (!r.ok) throw new InputError(file, `not a HAR nor valid exchange JSON: ${r.error}`);
   return r.value.map((exchange) => ({ exchange }));
-}
-
-export interface Painter {
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  bold(s: string): string;
-  dim(s: string): string;
-  cyan(s: string): string;
-}
-
-export function painter(on: boolean): Painter {
-  const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), bold: wrap(1, 22), dim: wrap(2, 22), cyan: wrap(36, 39) };
-}
-
-function indent(text: string, prefix: string): string {
-  return text.replace(/\n+$/, "").split("\n").map((l) => (l.trim() === "" ? "" : prefix + clean(l))).join("\n");
-}
-
-function tryFix(stack: Stack, d: Diagnosis, ex: Exchange): { fix: Fix | null; error: string | null } {
-  try {
-    return { fix: generate(stack, d, ex), error: null };
-  } catch (e) {
-    return { fix: null, error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-function stackLabel(stack: Stack): string {
-  try {
-    return STACKS.find((s) => s.id === stack)?.label ?? stack;
-  } catch {
-    return stack;
-  }
-}
-
-/** The report for one exchange, for a person. */
-/** The closing line of `explain` and `probe`: "3 cross-origin requests, 1 blocked, 2 ok" and more parts. */
-export function summaryLine(diagnoses: Diagnosis[], more: string[] = []): string {
-  const nBlocked = diagnoses.filter((d) => d.blocked).length;
-  const nNet = diagnoses.filter((d) => !d.blocked && d.networkError).length;
-  const nOk = diagnoses.length - nBlocked - nNet;
-  return [`${diagnoses.length} cross-origin request${diagnoses.length === 1 ? "" : "s"}`,
-    `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : []), ...more].join(", ");
-}
-
-export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack | null): string {
-  const out: string[] = [];
-  const label = d.blocked ? p.red(p.bold("BLOCKED")) : d.networkError ? p.yellow(p.bold("NETWORK ERROR")) : p.green(p.bold("OK"));
-  out.push(`${label} ${p.bold(clean(ex.request.method))} ${clean(ex.request.url)}`);
-  const cred = `${d.credentials.mode}${d.credentials.inferred ? " (inferred)" : ""}`;
-  out.push(p.dim(`  origin ${clean(ex.request.origin)} · credentials ${cred} · mode ${ex.request.mode} · id ${clean(ex.id)}`));
-  if (d.stage !== null) {
-    const hop = d.hop ?? 0;
-    const where = ex.hops.length > 1
-      ? `${d.stage}, ${hopName(hop, ex.hops.length)} (${clean(ex.hops[hop]?.url ?? "?")})`
-      : d.stage;
-    out.push(`  stage     ${where}`);
-  }
-  if (d.code) out.push(`  error     ${p.bold(d.code)}${d.firefox ? p.dim(`  (Firefox: ${d.firefox})`) : ""}`);
-  if (d.header) {
-    out.push(`  header    ${p.cyan(d.header)}`);
-    out.push(`  received  ${clean(shownValue(d.header, d.received))}`);
-    out.push(`  expected  ${clean(shownValue(d.header, d.expected))}`);
-  } else if (d.received !== null || d.expected !== null) {
-    out.push(`  received  ${clean(d.received ?? "(missing)")}`);
-    out.push(`  expected  ${clean(d.expected ?? "(missing)")}`);
-  }
-  if (d.networkError) out.push(`  network   ${clean(d.networkError)}`);
-  out.push(`  ${clean(d.message)}`);
-  const info = codeInfo(d.code);
-  if (info) {
-    out.push(p.dim(`  why: ${clean(info.why)}`));
-    out.push(p.dim(`  more: ${mdnUrl(d.firefox)}`));
-  }
-  for (const w of d.warnings) out.push(`  ${p.yellow("warning")}   ${clean(w.message)}${p.dim(` [${w.code}]`)}`);
-  if (ex.initiator) out.push(p.dim(`  called from ${clean(ex.initiator)}`));
-  if (stack && d.blocked) {
-    const { fix, error } = tryFix(stack, d, ex);
-    if (fix) {
-      out.push("");
-      // The title names the stack already ("Express (cors): allow …").
-      out.push(`  ${p.bold("Fix:")} ${clean(fix.title || stackLabel(stack))}`);
-      out.push(indent(fix.code, "    "));
-      for (const n of fix.notes) out.push(`  - ${clean(n)}`);
-      if (fix.client) {
-        out.push(`  ${p.bold("Client-side alternative:")} ${clean(fix.client.note)}`);
-        out.push(indent(fix.client.code, "    "));
-      }
-    } else {
-      out.push(`  ${p.yellow("no fix")}: ${clean(error ?? "unknown error")}`);
-    }
-  }
-  return out.join("\n");
 }
 
 /** Runs the CLI. Never throws: every failure becomes one line on stderr and exit code 2. */

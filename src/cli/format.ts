@@ -1,0 +1,123 @@
+// The CLI's human output, shared by `explain` (run.ts) and `probe` (probe.ts): colors, one-line
+// cleaning of untrusted text, masked values, the per-exchange report and the summary line.
+import { codeInfo, mdnUrl } from "../core/codes";
+import { generate, STACKS } from "../core/fix/index";
+import { hopName } from "../core/hops";
+import { isSecretHeader } from "../core/secrets";
+import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
+
+export function stackIds(): string[] {
+  try {
+    return STACKS.map((s) => s.id);
+  } catch {
+    return [];
+  }
+}
+
+/** Shown text from untrusted input, on one line: control characters (terminal escapes, line breaks) made visible. */
+export function clean(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A header value as printed: secrets masked. */
+export function shownValue(header: string | null, value: string | null): string {
+  if (value === null) return "(missing)";
+  if (header && isSecretHeader(header, value)) return `(masked, ${value.length} characters)`;
+  return value === "" ? '""' : value;
+}
+
+export interface Painter {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+  cyan(s: string): string;
+}
+
+export function painter(on: boolean): Painter {
+  const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), bold: wrap(1, 22), dim: wrap(2, 22), cyan: wrap(36, 39) };
+}
+
+function indent(text: string, prefix: string): string {
+  return text.replace(/\n+$/, "").split("\n").map((l) => (l.trim() === "" ? "" : prefix + clean(l))).join("\n");
+}
+
+export function tryFix(stack: Stack, d: Diagnosis, ex: Exchange): { fix: Fix | null; error: string | null } {
+  try {
+    return { fix: generate(stack, d, ex), error: null };
+  } catch (e) {
+    return { fix: null, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+function stackLabel(stack: Stack): string {
+  try {
+    return STACKS.find((s) => s.id === stack)?.label ?? stack;
+  } catch {
+    return stack;
+  }
+}
+
+/** The closing line of `explain` and `probe`: "3 cross-origin requests, 1 blocked, 2 ok" and more parts. */
+export function summaryLine(diagnoses: Diagnosis[], more: string[] = []): string {
+  const nBlocked = diagnoses.filter((d) => d.blocked).length;
+  const nNet = diagnoses.filter((d) => !d.blocked && d.networkError).length;
+  const nOk = diagnoses.length - nBlocked - nNet;
+  return [`${diagnoses.length} cross-origin request${diagnoses.length === 1 ? "" : "s"}`,
+    `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : []), ...more].join(", ");
+}
+
+/** The report for one exchange, for a person. */
+export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack | null): string {
+  const out: string[] = [];
+  const label = d.blocked ? p.red(p.bold("BLOCKED")) : d.networkError ? p.yellow(p.bold("NETWORK ERROR")) : p.green(p.bold("OK"));
+  out.push(`${label} ${p.bold(clean(ex.request.method))} ${clean(ex.request.url)}`);
+  const cred = `${d.credentials.mode}${d.credentials.inferred ? " (inferred)" : ""}`;
+  out.push(p.dim(`  origin ${clean(ex.request.origin)} · credentials ${cred} · mode ${ex.request.mode} · id ${clean(ex.id)}`));
+  if (d.stage !== null) {
+    const hop = d.hop ?? 0;
+    const where = ex.hops.length > 1
+      ? `${d.stage}, ${hopName(hop, ex.hops.length)} (${clean(ex.hops[hop]?.url ?? "?")})`
+      : d.stage;
+    out.push(`  stage     ${where}`);
+  }
+  if (d.code) out.push(`  error     ${p.bold(d.code)}${d.firefox ? p.dim(`  (Firefox: ${d.firefox})`) : ""}`);
+  if (d.header) {
+    out.push(`  header    ${p.cyan(d.header)}`);
+    out.push(`  received  ${clean(shownValue(d.header, d.received))}`);
+    out.push(`  expected  ${clean(shownValue(d.header, d.expected))}`);
+  } else if (d.received !== null || d.expected !== null) {
+    out.push(`  received  ${clean(d.received ?? "(missing)")}`);
+    out.push(`  expected  ${clean(d.expected ?? "(missing)")}`);
+  }
+  if (d.networkError) out.push(`  network   ${clean(d.networkError)}`);
+  out.push(`  ${clean(d.message)}`);
+  const info = codeInfo(d.code);
+  if (info) {
+    out.push(p.dim(`  why: ${clean(info.why)}`));
+    out.push(p.dim(`  more: ${mdnUrl(d.firefox)}`));
+  }
+  for (const w of d.warnings) out.push(`  ${p.yellow("warning")}   ${clean(w.message)}${p.dim(` [${w.code}]`)}`);
+  if (ex.initiator) out.push(p.dim(`  called from ${clean(ex.initiator)}`));
+  if (stack && d.blocked) {
+    const { fix, error } = tryFix(stack, d, ex);
+    if (fix) {
+      out.push("");
+      // The title names the stack already ("Express (cors): allow …").
+      out.push(`  ${p.bold("Fix:")} ${clean(fix.title || stackLabel(stack))}`);
+      out.push(indent(fix.code, "    "));
+      for (const n of fix.notes) out.push(`  - ${clean(n)}`);
+      if (fix.client) {
+        out.push(`  ${p.bold("Client-side alternative:")} ${clean(fix.client.note)}`);
+        out.push(indent(fix.client.code, "    "));
+      }
+    } else {
+      out.push(`  ${p.yellow("no fix")}: ${clean(error ?? "unknown error")}`);
+    }
+  }
+  return out.join("\n");
+}
