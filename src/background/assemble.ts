@@ -8,9 +8,6 @@ import type { Settled } from "./correlate";
 /** Types whose requests are fetch/XHR-like: CORS by default. Others (img, script, …) only with an Origin header. */
 const FETCH_TYPES = new Set(["xmlhttprequest", "fetch", "font", "other", "ping", "beacon"]);
 
-/** The headers the page script set, from the wire (the one rule: core/fetch.ts). */
-export const scriptHeadersOf = scriptHeadersFromWire;
-
 /** The Exchange for a settled request, or null when it is not a CORS request (e.g. a plain <img>). */
 export function assemble(s: Settled, blocksAreErrors = true): Exchange | null {
   const v = s.view;
@@ -23,7 +20,7 @@ export function assemble(s: Settled, blocksAreErrors = true): Exchange | null {
   if (!anyPreflight && !FETCH_TYPES.has(v.type) && originHeader === null) return null;
   const origin = originHeader && originHeader !== "null" ? originHeader : v.initiator;
   const acrh = (s.preflights[0] ?? s.preflights.find((p) => p !== null))?.acrh ?? null;
-  const headers = scriptHeadersOf(wire, acrh);
+  const headers = scriptHeadersFromWire(wire, acrh);
 
   // What the browser sent at each hop (the Fetch walk): the CORS flag, the method and headers after a redirect.
   const steps = stepsOf({ url: hop0.url, method: hop0.method, headers, origin }, v.hops);
@@ -72,10 +69,6 @@ export function judge(ex: Exchange): { exchange: Exchange; diagnosis: Diagnosis 
 }
 
 /**
- * The exchange with the page hook's report applied, or null when the report contradicts what the
- * browser did: a report may explain a failure, never create one.
- */
-/**
  * The script's headers from the page hook (what the script set, values included), then those the
  * wire adds that the hook cannot see (a body's Content-Type, which counts for CORS). Forbidden
  * names are the browser's; repeated names combine as Headers.append does.
@@ -94,6 +87,10 @@ export function hookHeaders(pairs: Array<[string, string]>, wireDerived: Headers
   return { ...out };
 }
 
+/**
+ * The exchange with the page hook's report applied, or null when the report contradicts what the
+ * browser did: a report may explain a failure, never create one.
+ */
 export function annotated(ex: Exchange, before: Diagnosis, a: Annotation): { exchange: Exchange; diagnosis: Diagnosis } | null {
   const next: Exchange = {
     ...ex,

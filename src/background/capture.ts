@@ -111,8 +111,9 @@ export class Capture {
     if (workersOnly && d.tabId !== -1) return;
     const r = this.convert(event, d, this.hold, false);
     if (!r) return;
-    const key = `${d.tabId}:${d.requestId}`;
-    const early = this.held.get(key);
+    // (Every captured event of every watched tab passes here: look only when something is held.)
+    const key = this.held.size ? `${d.tabId}:${d.requestId}` : "";
+    const early = key ? this.held.get(key) : undefined;
     if (early) {
       // It just left its origin: its first hop's events come first.
       this.held.delete(key);

@@ -193,9 +193,10 @@ export class Correlator {
     }
     r.events.push(rec);
     r.view = null;
-    // Chromium 156 fires no onErrorOccurred (nor anything else) after onBeforeRedirect to a URL it
-    // will not follow (ws:, a custom scheme: CorsDisabledScheme; data:, file:): the request ends
-    // there, failed. diagnose() tells the CORS block from ERR_UNSAFE_REDIRECT by the Location.
+    // Chromium 156 fires nothing after onBeforeRedirect to a ws: URL (measured with a bare webRequest
+    // logger; the live test shows the same for wss: and a custom scheme): the request ends there,
+    // failed. Any non-http(s) target is settled so; diagnose() tells a CORS block (CorsDisabledScheme)
+    // from ERR_UNSAFE_REDIRECT (data:, file:) by the Location.
     if (rec.event === "beforeRedirect" && typeof rec.redirectUrl === "string" && !/^https?:/i.test(rec.redirectUrl)) {
       r.events.push({ ...rec, event: "errorOccurred", error: "net::ERR_FAILED", url: rec.redirectUrl });
     }

@@ -330,6 +330,12 @@ export class Engine {
     else (sameOriginCall ? this.sameOriginPending : this.pending).add(tab, a);
   }
 
+  /** Drops the tab's reports still waiting for a request (a navigation, Clear, the tab closed). */
+  private forgetReports(tab: number): void {
+    this.pending.forget(tab);
+    this.sameOriginPending.forget(tab);
+  }
+
   private suspect(a: Annotation): boolean {
     return a.mode === "cors" && a.outcome === "rejected TypeError";
   }
@@ -379,8 +385,7 @@ export class Engine {
     this.reports.delete(tab);
     if (this.store.has(tab) || this.isWatched(tab)) {
       this.store.navigate(tab, url);
-      this.pending.forget(tab);
-      this.sameOriginPending.forget(tab);
+      this.forgetReports(tab);
       this.badge.render(tab, this.store.meta(tab));
       this.post(tab, { type: MSG.NAVIGATED, page: this.store.meta(tab).page, url });
     }
@@ -391,8 +396,7 @@ export class Engine {
     this.buckets.get(tab)?.clear();
     this.buckets.delete(tab);
     this.policy.removeTab(tab);
-    this.pending.forget(tab);
-    this.sameOriginPending.forget(tab);
+    this.forgetReports(tab);
     this.reports.delete(tab);
     this.limiter.forget(tab);
     this.badge.forget(tab);
@@ -425,8 +429,7 @@ export class Engine {
     switch (m.type) {
       case MSG.CLEAR:
         this.store.clear(tab);
-        this.pending.forget(tab);
-      this.sameOriginPending.forget(tab);
+        this.forgetReports(tab);
         this.reports.delete(tab);
         this.badge.render(tab, this.store.meta(tab));
         this.post(tab, { type: MSG.CLEARED });

@@ -8,6 +8,7 @@
 // Every other tab is at the "count" level (the page hook's rejections feed the badge). Plain state:
 // the engine applies it (listener sets, CAPTURE_STATE pushes) when `changed` is called, and persists
 // `persisted()`.
+import { isTabId } from "../shared/protocol";
 import { DEFAULT_SITES, hostOf, siteMatches } from "../shared/sites";
 
 export interface SiteLists {
@@ -37,9 +38,6 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string").slice(0, 500) : [];
 }
 
-function isTab(v: unknown): v is number {
-  return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff;
-}
 
 export class CapturePolicy {
   private holds = new Map<number, number>();
@@ -87,7 +85,7 @@ export class CapturePolicy {
     }
     for (const [tab, url] of this.urls) if (this.siteWatched(url)) this.siteTabs.add(tab);
     if (Array.isArray(state.panels)) {
-      for (const tab of state.panels) if (isTab(tab)) this.stale.set(tab, this.o.setTimer(this.o.graceMs, () => this.endGrace(tab)));
+      for (const tab of state.panels) if (isTabId(tab)) this.stale.set(tab, this.o.setTimer(this.o.graceMs, () => this.endGrace(tab)));
     }
   }
 

@@ -61,14 +61,14 @@ function forExchange(meta: ExportMeta, id: string): ExportMeta {
   return typeof meta.reveal === "function" ? { ...meta, reveal: meta.reveal(id) } : meta;
 }
 
-function secretTest(meta: ExportMeta): SecretTest {
+function secretOf(meta: ExportMeta): SecretTest {
   return meta.isSecret ?? isSecretHeader;
 }
 
 function harHeaders(h: Headers | null | undefined, meta: ExportMeta): HarHeader[] {
   const out: HarHeader[] = [];
   if (!h) return out;
-  const secret = secretTest(meta);
+  const secret = secretOf(meta);
   const mask = meta.mask ?? MASK;
   for (const [name, v] of Object.entries(h)) {
     for (const value of Array.isArray(v) ? v : [v]) {
@@ -139,7 +139,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
   const ex = item.exchange;
   const out: Array<Record<string, unknown>> = [];
   const hops = ex.hops.length ? ex.hops : [{ url: ex.request.url, preflight: null, response: null }];
-  const secret = secretTest(meta);
+  const secret = secretOf(meta);
   const steps = stepsOf({ ...ex.request, headers: ex.request.headers ?? {} }, hops);
   const resourceType = resourceTypeOf(item.type);
   const initiator = ex.initiator ? initiatorOf(ex.initiator) : { type: "script" };
@@ -258,7 +258,7 @@ export interface Report {
 }
 
 function maskedExchange(ex: Exchange, meta: ExportMeta): Exchange {
-  return meta.reveal ? ex : maskExchange(ex, { isSecret: secretTest(meta), mask: meta.mask });
+  return meta.reveal ? ex : maskExchange(ex, { isSecret: secretOf(meta), mask: meta.mask });
 }
 
 /**

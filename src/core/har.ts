@@ -401,11 +401,6 @@ function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<numbe
   return best;
 }
 
-/** Headers the script set: the wire headers minus what the browser added (core/fetch.ts). */
-function scriptHeadersOf(e: Entry, preflight: Entry | null): Headers {
-  return scriptHeadersFromWire(e.wire, preflight ? preflight.forHeaders : null);
-}
-
 function hasCookie(e: Entry): boolean {
   return headerValue(e.wire, "cookie") !== null || e.cookieCount > 0;
 }
@@ -501,7 +496,7 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
     const headPreflight = preflightFor.get(head.index) ?? null;
     // No preflightCached inference: a HAR cannot tell a cached preflight from an unrecorded one, and
     // diagnose() warns about a needed-but-missing preflight itself.
-    const headers = scriptHeadersOf(head, headPreflight);
+    const headers = scriptHeadersFromWire(head.wire, headPreflight ? headPreflight.forHeaders : null);
 
     // Credentials: a HAR never states the mode; a Cookie sent to a cross-origin hop is the evidence,
     // kept in sentHeaders so that diagnose() infers "include" and marks it inferred.

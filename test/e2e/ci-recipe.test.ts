@@ -9,7 +9,7 @@ import type { Page } from "puppeteer-core";
 import type { Diagnosis } from "../../src/core/types";
 import { recordHar } from "../../examples/ci/record-har.mjs";
 import { LabDriver, planRuns, runAll, sameFailedParameter, type RunResult } from "../lab/runner";
-import { HOP_PATH_RE, startLab, type Lab } from "../lab/server";
+import { keyOfHopUrl as keyOf, startLab, type Lab } from "../lab/server";
 import { scenarios } from "../scenarios";
 import { launchChromium, type LaunchedChromium } from "./browser";
 
@@ -18,13 +18,6 @@ const CLI = resolve(process.env.CORS_LENS_DIST ?? resolve(__dirname, "../../dist
 
 type Explained = Diagnosis & { url: string; file: string; entry?: number };
 
-function keyOf(url: string): string | null {
-  try {
-    return HOP_PATH_RE.exec(new URL(url).pathname)?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 describe("CI recipe: record a HAR with puppeteer-core, fail the job with cors-lens explain", () => {
   let lab: Lab;

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Page } from "puppeteer-core";
 import type { Entry } from "../../src/shared/protocol";
 import { LabDriver, planRuns, runAll, sameFailedParameter, type RunResult } from "../lab/runner";
-import { HOP_PATH_RE, startLab, type Lab } from "../lab/server";
+import { keyOfHopUrl as keyOf, startLab, type Lab } from "../lab/server";
 import { scenarios } from "../scenarios";
 import { badge, launchWithExtension, snapshot, tabIdOf, waitFor, type ExtensionSession } from "./extension";
 
@@ -30,13 +30,6 @@ interface Row {
   why: string;
 }
 
-function keyOf(url: string): string | null {
-  try {
-    return HOP_PATH_RE.exec(new URL(url).pathname)?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 function verdictText(v: { blocked: boolean; code: string | null; failedParameter: string | null; stage: string | null; hop: number | null }): string {
   if (!v.blocked) return "pass";

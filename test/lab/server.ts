@@ -74,6 +74,15 @@ export interface Lab {
 }
 
 export const HOP_PATH_RE = /^\/s\/([A-Za-z0-9._~-]+)\/h(\d+)$/;
+
+/** The scenario key of a hop URL (/s/<key>/h<n>), or null for any other URL. */
+export function keyOfHopUrl(url: string): string | null {
+  try {
+    return HOP_PATH_RE.exec(new URL(url).pathname)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
 const MAX_HEAD = 256 * 1024;
 const BLANK_PAGE = "<!doctype html><html><head><meta charset=utf-8><title>CORS Lens lab</title></head><body></body></html>";
 

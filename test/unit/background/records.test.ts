@@ -1,4 +1,4 @@
-import { scriptHeadersOf } from "../../../src/background/assemble";
+import { scriptHeadersFromWire as scriptHeadersOf } from "../../../src/core/fetch";
 import { buildView } from "../../../src/background/correlate";
 import { sameOrigin, toRecord } from "../../../src/background/records";
 import type { RawRequestDetails } from "../../../src/platform/browser";
