@@ -75,8 +75,8 @@ export interface Diagnosis {
   preflightNeeded?: boolean;
   /**
    * HeaderDisallowedByPreflightResponse with several headers not allowed: all of them, sorted.
-   * Chromium names one, in Blink's HTTPHeaderMap (hash table) order, which nothing in the exchange
-   * shows (measured: docs/differences.md); `failedParameter` is the first of these.
+   * Chromium names one of them in an order nothing in the exchange shows (measured: not the script's
+   * order, not sorted; docs/differences.md); `failedParameter` is the first of these.
    */
   disallowedHeaders?: string[];
 }

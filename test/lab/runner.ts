@@ -81,7 +81,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Whether our failed parameter is Chromium's. With several request headers not allowed, Chromium
- * names one in Blink's HTTPHeaderMap order (a hash table: neither the script's order nor sorted,
+ * names one in an order the exchange does not show (measured: neither the script's order nor sorted,
  * docs/differences.md); ours lists them all (`disallowedHeaders`), and Chromium's must be one.
  */
 export function sameFailedParameter(browser: string | null, ours: { failedParameter: string | null; disallowedHeaders?: string[] }): boolean {

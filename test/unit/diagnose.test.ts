@@ -354,8 +354,8 @@ describe("the reader and the classifier together", () => {
 });
 
 describe("several request headers not allowed", () => {
-  // Chromium names one of them in Blink's HTTPHeaderMap order (measured: neither the script's
-  // order nor sorted, docs/differences.md); the diagnosis lists them all.
+  // Chromium names one of them in an order the exchange does not show (measured: neither the
+  // script's order nor sorted, docs/differences.md); the diagnosis lists them all.
   test("all of them, sorted, with failedParameter the first", () => {
     const d = diagnose(ex({ headers: { "x-zeta": "1", "x-token": "1", "x-alpha": "1" } }));
     expect(d).toMatchObject({ blocked: true, code: "HeaderDisallowedByPreflightResponse", failedParameter: "x-alpha",
