@@ -32,6 +32,8 @@ export interface RequestView {
   type: string;
   initiator: string;
   start: number;
+  /** The completed or errorOccurred time; null while in flight. */
+  end: number | null;
   hops: HopView[];
   /** undefined while in flight, null when completed, else the net error. */
   error: string | null | undefined;
@@ -77,7 +79,7 @@ export function buildView(events: RequestRecord[]): RequestView {
   const first = events[0]!;
   const v: RequestView = {
     id: first.requestId, tabId: first.tabId, frameId: first.frameId, type: first.type, initiator: first.initiator,
-    start: first.timeStamp, hops: [], error: undefined, partial: first.event !== "beforeRequest",
+    start: first.timeStamp, end: null, hops: [], error: undefined, partial: first.event !== "beforeRequest",
     isOptions: false, acrm: null, acrh: null,
   };
   const hop = (e: RequestRecord): HopView => {
@@ -105,7 +107,10 @@ export function buildView(events: RequestRecord[]): RequestView {
           h.response = { status: e.statusCode, headers: e.responseHeaders ?? h.response?.headers ?? {} };
           h.received ??= e.timeStamp;
         }
-        if (e.event === "completed") v.error = null;
+        if (e.event === "completed") {
+          v.error = null;
+          v.end = e.timeStamp;
+        }
         break;
       }
       case "beforeRedirect": {
@@ -130,6 +135,7 @@ export function buildView(events: RequestRecord[]): RequestView {
       case "errorOccurred":
         hop(e);
         v.error = e.error ?? "net::ERR_FAILED";
+        v.end = e.timeStamp;
         break;
     }
   }

@@ -281,6 +281,7 @@ export class Engine {
         exchange, diagnosis, page: this.store.meta(tab).page, start: s.view.start,
         frameId: s.view.frameId, type: s.view.type, annotated: isAnnotated,
       };
+      if (s.view.end !== null) entry.end = s.view.end;
       if (!this.store.add(tab, entry)) continue;
       if (diagnosis.blocked) this.store.bump(tab, { blocked: 1, lastFailure: failureTitle(exchange, diagnosis) });
       this.badge.render(tab, this.store.meta(tab));

@@ -188,3 +188,13 @@ export function readExchanges(doc: unknown): ReadResult<Exchange[]> {
   }
   return { ok: true, value: out };
 }
+
+/**
+ * An initiator as the page hook writes it, "url:line:column" (1-based, as in an Error stack), split;
+ * null when it is not of that form.
+ */
+export function parseInitiator(s: string): { url: string; line: number; column: number | null } | null {
+  const m = /^(.*?):(\d{1,9})(?::(\d{1,9}))?$/.exec(s);
+  if (!m || !m[1]) return null;
+  return { url: m[1], line: Number(m[2]), column: m[3] === undefined ? null : Number(m[3]) };
+}

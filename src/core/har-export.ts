@@ -12,6 +12,7 @@
 // What a HAR cannot say (the credentials mode and request mode the script chose, the exchange id) goes
 // in a `_corsLens` field of the first hop's entry; other tools ignore underscore fields (HAR 1.2 §custom).
 import { diagnose } from "./diagnose";
+import { parseInitiator } from "./exchange";
 import { headerValue, isForbiddenRequestHeader, originOf, preflightHeaders, stepsOf } from "./fetch";
 import { isSecretHeader, MASK, maskExchange, type SecretTest } from "./secrets";
 import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
@@ -216,10 +217,10 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
 
 /** "file:line:column" back into Chrome's `_initiator` (0-based line and column). */
 function initiatorOf(s: string): Record<string, unknown> {
-  const m = /^(.*?):(\d+)(?::(\d+))?$/.exec(s);
-  if (!m) return { type: "script", url: s };
-  const frame: Record<string, unknown> = { functionName: "", scriptId: "", url: m[1], lineNumber: Number(m[2]) - 1 };
-  if (m[3] !== undefined) frame.columnNumber = Number(m[3]) - 1;
+  const at = parseInitiator(s);
+  if (!at) return { type: "script", url: s };
+  const frame: Record<string, unknown> = { functionName: "", scriptId: "", url: at.url, lineNumber: at.line - 1 };
+  if (at.column !== null) frame.columnNumber = at.column - 1;
   return { type: "script", stack: { callFrames: [frame] } };
 }
 

@@ -12,6 +12,7 @@ import { MASK, SecretContext } from "./headers";
 import { MASK_SETTINGS_KEY, readMaskSettings, secretTest, type MaskSettings } from "../core/secrets";
 import type { PanelPlatform } from "./platform";
 import { RequestList } from "./RequestList";
+import { COLUMNS_KEY, defaultColumnPrefs, readColumnPrefs, type ColumnPrefs, type SortSpec } from "./columns";
 import { EMPTY_PREFS, loadStackPrefs, STACK_PREFS_KEY, withChoice, type StackPrefs } from "./stack";
 import {
   blockedCount, captureGap, initialState, reduce, selectedEntry, visibleEntries, type Filters,
@@ -96,6 +97,32 @@ export function App(props: AppProps): JSX.Element {
     if (done) void platform.storageSet({ [SPLIT_KEY]: pct });
   }, [platform]);
 
+  // The list's columns (columns.ts): shown, widths and sort, remembered together in COLUMNS_KEY.
+  // The sort lives in the reducer (the keyboard walks the sorted list); the rest here.
+  const [columns, setColumns] = useState<ColumnPrefs | null>(null);
+  const columnsTouched = useRef(false);
+  useEffect(() => {
+    let live = true;
+    void platform.storageGet([COLUMNS_KEY]).then((r) => {
+      if (!live || columnsTouched.current) return;
+      const stored = readColumnPrefs(r[COLUMNS_KEY]);
+      setColumns(stored);
+      if (stored.sort) dispatch({ type: "sort", sort: stored.sort });
+    });
+    return () => { live = false; };
+  }, [platform]);
+  const saveColumns = (p: ColumnPrefs, sort: SortSpec | null) => void platform.storageSet({ [COLUMNS_KEY]: { shown: p.shown, widths: p.widths, sort } });
+  const onColumns = (p: ColumnPrefs, done: boolean) => {
+    columnsTouched.current = true;
+    setColumns(p);
+    if (done) saveColumns(p, state.sort);
+  };
+  const onSort = (sort: SortSpec | null) => {
+    columnsTouched.current = true;
+    dispatch({ type: "sort", sort });
+    saveColumns(columns ?? defaultColumnPrefs(), sort);
+  };
+
   // Remembered stack choices.
   useEffect(() => {
     let live = true;
@@ -143,7 +170,7 @@ export function App(props: AppProps): JSX.Element {
     return () => window.removeEventListener("keydown", onKey);
   }, [detailOpen]);
 
-  const visible = visibleEntries(state.entries, state.filters);
+  const visible = visibleEntries(state.entries, state.filters, state.sort);
   const blocked = blockedCount(state.entries);
   const entry = selectedEntry(state);
   const gap = captureGap(state);
@@ -221,6 +248,10 @@ export function App(props: AppProps): JSX.Element {
           onOpen={onOpen}
           gridRef={gridRef}
           emptyText={emptyText}
+          columns={columns ?? undefined}
+          onColumns={onColumns}
+          sort={state.sort}
+          onSort={onSort}
         />
         {state.detailOpen && entry ? <Splitter value={split} onChange={onSplit} /> : null}
         {state.detailOpen && entry ? (
@@ -233,6 +264,7 @@ export function App(props: AppProps): JSX.Element {
             onChooseStack={chooseStack}
             onCopy={copy}
             copied={copied}
+            onOpenSource={platform.openResource ? (url, line, column) => platform.openResource!(url, line, column) : undefined}
           />
         ) : null}
       </div>

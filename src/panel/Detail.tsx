@@ -9,14 +9,15 @@ import { AuditView, findingsOf, Prose } from "./AuditView";
 import { CookieView } from "./CookieView";
 import { FixView } from "./FixView";
 import { toCurl, toFetch } from "../core/reproduce";
-import { useContext, useLayoutEffect, useMemo, useRef } from "preact/hooks";
+import { useContext, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { parseInitiator } from "../core/exchange";
 import { exchangeJson, MASK, SecretContext } from "./headers";
 import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
 import { failingRecord, originTainted, stageLabel, stagesOf } from "./stages";
 import { hopName } from "../core/hops";
 import type { StackPrefs } from "./stack";
-import { statusOf } from "./state";
+import { statusOf } from "./entry";
 
 export type CopyWhat = "fix" | "json" | "curl" | "fetch" | "command";
 
@@ -29,6 +30,8 @@ export interface DetailProps {
   onChooseStack(origin: string, stack: Stack): void;
   onCopy(what: CopyWhat, text: string): void;
   copied: { what: CopyWhat; ok: boolean } | null;
+  /** Opens the initiator in DevTools' Sources panel (absent outside DevTools). */
+  onOpenSource?(url: string, line: number, column: number | null): Promise<boolean>;
 }
 
 function Section(props: { title: string; id: string; children: ComponentChildren; extra?: JSX.Element }): JSX.Element {
@@ -137,7 +140,23 @@ function FailingHeader(props: { entry: Entry; reveal: boolean }): JSX.Element | 
   );
 }
 
-function Explanation(props: { entry: Entry }): JSX.Element {
+/** The page's calling line, as a link to the Sources panel when DevTools can open it (as the Network panel's Initiator). */
+function Initiator(props: { at: string | undefined; onOpen?: DetailProps["onOpenSource"] }): JSX.Element {
+  const [failed, setFailed] = useState(false);
+  if (!props.at) return <span class="dim">not reported by the page hook</span>;
+  const at = parseInitiator(props.at);
+  if (!at || !props.onOpen || !/^https?:/i.test(at.url)) return <>{props.at}</>;
+  const file = at.url.replace(/[?#].*$/, "").replace(/^.*\//, "") || at.url;
+  const link = (
+    <button type="button" class="link source-link" title={`Open ${props.at} in the Sources panel`}
+      onClick={() => void props.onOpen!(at.url, at.line, at.column).then((ok) => setFailed(!ok))}>
+      {file}:{at.line}{at.column !== null ? `:${at.column}` : ""}
+    </button>
+  );
+  return failed ? <>{link} <span class="dim" role="status">(DevTools has no such source loaded)</span></> : link;
+}
+
+function Explanation(props: { entry: Entry; onOpenSource?: DetailProps["onOpenSource"] }): JSX.Element {
   const { exchange: ex, diagnosis: d } = props.entry;
   const info = codeInfo(d.code);
   return (
@@ -151,7 +170,7 @@ function Explanation(props: { entry: Entry }): JSX.Element {
         <dt>Credentials</dt>
         <dd>{d.credentials?.mode ?? ex.request.credentials}{d.credentials?.inferred ? " (inferred from evidence)" : ""}</dd>
         <dt>Initiator</dt>
-        <dd class="mono">{ex.initiator ? ex.initiator : <span class="dim">not reported by the page hook</span>}</dd>
+        <dd class="mono" title={ex.initiator}><Initiator key={ex.id} at={ex.initiator} onOpen={props.onOpenSource} /></dd>
         <dt>Learn more</dt>
         <dd><a href={mdnUrl(d.firefox)} target="_blank" rel="noopener noreferrer">MDN: {d.firefox ? d.firefox.replace(/\d+$/, "") : "CORS errors"}</a></dd>
       </dl>
@@ -200,7 +219,7 @@ export function Detail(props: DetailProps): JSX.Element {
         {d.blocked && d.code ? (
           <Section title={d.header ? "Failing header" : "Failing check"} id="sec-failing"><FailingHeader entry={props.entry} reveal={props.reveal} /></Section>
         ) : null}
-        <Section title="Explanation" id="sec-why"><Explanation entry={props.entry} /></Section>
+        <Section title="Explanation" id="sec-why"><Explanation entry={props.entry} onOpenSource={props.onOpenSource} /></Section>
         {warnings.length ? (
           <Section title={`Warnings (${warnings.length})`} id="sec-warnings">
             <ul class="warnings">

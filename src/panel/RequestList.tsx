@@ -1,9 +1,15 @@
 // The request list: an ARIA grid with fixed-height rows, virtualized (only the visible rows plus an
-// overscan are in the DOM), so 10,000 rows scroll and filter smoothly.
+// overscan are in the DOM), so 10,000 rows scroll and filter smoothly. Its columns (columns.ts) are
+// chosen, resized and sorted as in the Network panel: click a header to sort, drag its right edge
+// to resize, right-click the header row to show or hide columns.
 import type { JSX } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Entry } from "../shared/protocol";
-import { entryId, preflightOf, statusOf, type Status } from "./state";
+import {
+  codeOf, COLUMNS, defaultColumnPrefs, durationOf, formatDuration, formatSize, layout, nextSort, resizeColumn, sizeOf,
+  toggleColumn, widthOf, type ColumnDef, type ColumnId, type ColumnPrefs, type SortSpec,
+} from "./columns";
+import { entryId, preflightOf, statusOf, type Status } from "./entry";
 
 export const ROW_HEIGHT = 21;
 const OVERSCAN = 12;
@@ -20,6 +26,12 @@ export interface RequestListProps {
   onOpen(): void;
   gridRef?: { current: HTMLDivElement | null };
   emptyText: JSX.Element | string;
+  /** Shown columns and their widths (default: the default set). */
+  columns?: ColumnPrefs;
+  /** A column shown, hidden or resized; `done` when a drag ends (then it is worth storing). */
+  onColumns?(p: ColumnPrefs, done: boolean): void;
+  sort?: SortSpec | null;
+  onSort?(s: SortSpec | null): void;
 }
 
 function splitUrl(url: string): { host: string; path: string } {
@@ -30,8 +42,6 @@ function splitUrl(url: string): { host: string; path: string } {
     return { host: "", path: url };
   }
 }
-
-const COLUMNS = ["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error"];
 
 /**
  * The HTTP status the way the Network panel's Status column reads: the last response received
@@ -48,38 +58,142 @@ export function httpStatusOf(e: Entry): { text: string; title: string } {
   return { text: "—", title: "no response recorded" };
 }
 
-function Row(props: { entry: Entry; index: number; selected: boolean; onSelect: RequestListProps["onSelect"] }): JSX.Element {
-  const { entry: e, index } = props;
-  const status = statusOf(e);
+function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
+  const { c, e } = props;
   const d = e.diagnosis;
-  const { host, path } = splitUrl(e.exchange.request.url);
-  const pf = preflightOf(e);
-  const code = d.code ?? (d.networkError ? d.networkError : d.blocked ? "unknown" : "");
-  const mode = d.credentials?.mode ?? e.exchange.request.credentials;
-  const http = httpStatusOf(e);
+  switch (c.id) {
+    case "status":
+      return <div role="gridcell" class={c.cls}><span class="dot" aria-hidden="true" />{STATUS_LABEL[statusOf(e)]}</div>;
+    case "method":
+      return <div role="gridcell" class={c.cls}>{e.exchange.request.method}</div>;
+    case "http": {
+      const http = httpStatusOf(e);
+      return (
+        <div role="gridcell" class={`${c.cls}${http.text === "—" ? " pf-none" : ""}`} title={http.title}>
+          {http.text}{http.title.startsWith("the preflight") ? <span class="dim" aria-label=" (preflight)"> pf</span> : null}
+        </div>
+      );
+    }
+    case "url": {
+      // The host keeps its own box so that a long path is what gets cut, not the host.
+      const { host, path } = splitUrl(e.exchange.request.url);
+      return (
+        <div role="gridcell" class={c.cls} title={e.exchange.request.url}>
+          <span class="path">{path}</span> <span class="host">{host}</span>
+        </div>
+      );
+    }
+    case "domain":
+      return <div role="gridcell" class={c.cls}>{splitUrl(e.exchange.request.url).host}</div>;
+    case "origin":
+      return <div role="gridcell" class={c.cls} title={e.exchange.request.origin}>{e.exchange.request.origin}</div>;
+    case "cred": {
+      const mode = d.credentials?.mode ?? e.exchange.request.credentials;
+      return (
+        <div role="gridcell" class={c.cls}>
+          {mode}
+          {d.credentials?.inferred ? <span class="inferred" title="Inferred from evidence: the page did not report its credentials mode">?<span class="sr-only"> (inferred)</span></span> : null}
+        </div>
+      );
+    }
+    case "preflight": {
+      const pf = preflightOf(e);
+      return <div role="gridcell" class={`${c.cls} pf-${pf}`}>{pf === "sent" ? "yes" : pf === "cached" ? "cached" : "—"}</div>;
+    }
+    case "code": {
+      const code = codeOf(e);
+      return <div role="gridcell" class={c.cls} title={code}>{code}</div>;
+    }
+    case "type":
+      return <div role="gridcell" class={c.cls}>{e.type}</div>;
+    case "time": {
+      const ms = durationOf(e);
+      return <div role="gridcell" class={`${c.cls}${ms === null ? " pf-none" : ""}`} title={ms === null ? "the end of the request was not seen" : "from the request's start to its end, preflights and redirects included"}>{formatDuration(ms)}</div>;
+    }
+    case "size": {
+      const b = sizeOf(e);
+      return <div role="gridcell" class={`${c.cls}${b === null ? " pf-none" : ""}`} title="Content-Length of the last response (webRequest reports no transferred bytes)">{formatSize(b)}</div>;
+    }
+  }
+}
+
+function Row(props: { entry: Entry; index: number; selected: boolean; columns: readonly ColumnDef[]; template: string; onSelect: RequestListProps["onSelect"] }): JSX.Element {
+  const { entry: e, index } = props;
   return (
     <div
       role="row"
       id={`cl-row-${index}`}
       aria-rowindex={index + 2}
       aria-selected={props.selected}
-      class={`row status-${status}${props.selected ? " selected" : ""}${index % 2 ? " odd" : ""}`}
-      style={{ top: `${index * ROW_HEIGHT}px` }}
+      class={`row status-${statusOf(e)}${props.selected ? " selected" : ""}${index % 2 ? " odd" : ""}`}
+      style={{ top: `${index * ROW_HEIGHT}px`, gridTemplateColumns: props.template }}
       onClick={() => props.onSelect(entryId(e), true)}
     >
-      <div role="gridcell" class="c-status"><span class="dot" aria-hidden="true" />{STATUS_LABEL[status]}</div>
-      <div role="gridcell" class="c-method">{e.exchange.request.method}</div>
-      <div role="gridcell" class={`c-http${http.text === "—" ? " pf-none" : ""}`} title={http.title}>{http.text}{http.title.startsWith("the preflight") ? <span class="dim" aria-label=" (preflight)"> pf</span> : null}</div>
-      <div role="gridcell" class="c-url" title={e.exchange.request.url}>
-        <span class="path">{path}</span> <span class="host">{host}</span>
-      </div>
-      <div role="gridcell" class="c-origin" title={e.exchange.request.origin}>{e.exchange.request.origin}</div>
-      <div role="gridcell" class="c-cred">
-        {mode}
-        {d.credentials?.inferred ? <span class="inferred" title="Inferred from evidence: the page did not report its credentials mode">?<span class="sr-only"> (inferred)</span></span> : null}
-      </div>
-      <div role="gridcell" class={`c-preflight pf-${pf}`}>{pf === "sent" ? "yes" : pf === "cached" ? "cached" : "—"}</div>
-      <div role="gridcell" class="c-code" title={code}>{code}</div>
+      {props.columns.map((c) => <Cell key={c.id} c={c} e={e} />)}
+    </div>
+  );
+}
+
+/** Right-click on the header row: which columns to show, as DevTools' own header menu. */
+function ColumnMenu(props: { at: { x: number; y: number }; prefs: ColumnPrefs; onToggle(id: ColumnId): void; onReset(): void; onClose(): void }): JSX.Element {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    (ref.current?.querySelector("[role=menuitemcheckbox]") as HTMLElement | null)?.focus();
+    const away = (ev: Event) => { if (!ref.current?.contains(ev.target as Node)) props.onClose(); };
+    document.addEventListener("pointerdown", away, true);
+    return () => document.removeEventListener("pointerdown", away, true);
+  }, []);
+  const onKeyDown = (ev: KeyboardEvent) => {
+    ev.stopPropagation(); // the grid's own keys (arrows, Enter) must not move the selection behind the menu
+    const items = [...(ref.current?.querySelectorAll<HTMLElement>("[role^=menuitem]") ?? [])];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); props.onClose(); }
+    else if (ev.key === "ArrowDown") { ev.preventDefault(); items[(i + 1) % items.length]?.focus(); }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); items[(i - 1 + items.length) % items.length]?.focus(); }
+  };
+  return (
+    <div ref={ref} class="menu column-menu" role="menu" aria-label="Columns" style={{ left: `${props.at.x}px`, top: `${props.at.y}px` }} onKeyDown={onKeyDown}>
+      {COLUMNS.filter((c) => c.id !== "url").map((c) => (
+        <button type="button" role="menuitemcheckbox" key={c.id} aria-checked={props.prefs.shown.includes(c.id)}
+          onClick={() => props.onToggle(c.id)}>
+          <span class="check" aria-hidden="true">{props.prefs.shown.includes(c.id) ? "✓" : ""}</span>{c.label}
+        </button>
+      ))}
+      <div class="menu-sep" role="separator" />
+      <button type="button" role="menuitem" onClick={props.onReset}>Reset columns</button>
+    </div>
+  );
+}
+
+function HeaderCell(props: {
+  c: ColumnDef; prefs: ColumnPrefs; sort: SortSpec | null; last: boolean;
+  onSort(id: ColumnId): void; onColumns(p: ColumnPrefs, done: boolean): void;
+}): JSX.Element {
+  const { c, sort } = props;
+  const dir = sort?.column === c.id ? sort.dir : null;
+  const drag = useRef<{ x: number; w: number; prefs: ColumnPrefs } | null>(null);
+  const onPointerDown = (ev: PointerEvent) => {
+    const cell = (ev.currentTarget as HTMLElement).parentElement;
+    const w = cell ? cell.getBoundingClientRect().width : widthOf(props.prefs, c);
+    drag.current = { x: ev.clientX, w: w || widthOf(props.prefs, c), prefs: props.prefs };
+    (ev.currentTarget as HTMLElement).setPointerCapture?.(ev.pointerId);
+    ev.preventDefault();
+    ev.stopPropagation();
+  };
+  const resized = (ev: PointerEvent) => drag.current ? resizeColumn(drag.current.prefs, c.id, drag.current.w + ev.clientX - drag.current.x) : null;
+  return (
+    <div role="columnheader" class={c.cls} aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
+      <button type="button" class="sort" title={`Sort by ${c.label}`} onClick={() => props.onSort(c.id)}>
+        {c.label}{dir ? <span class="sort-arrow" aria-hidden="true">{dir === "asc" ? " ▲" : " ▼"}</span> : null}
+      </button>
+      {props.last ? null : (
+        <div class="resizer" aria-hidden="true" title={`Resize ${c.label}`}
+          onPointerDown={onPointerDown}
+          onPointerMove={(ev) => { const p = resized(ev); if (p) props.onColumns(p, false); }}
+          onPointerUp={(ev) => { const p = resized(ev); drag.current = null; if (p) props.onColumns(p, true); }}
+          onPointerCancel={() => { drag.current = null; }}
+          onClick={(ev) => ev.stopPropagation()} />
+      )}
     </div>
   );
 }
@@ -88,12 +202,21 @@ export function RequestList(props: RequestListProps): JSX.Element {
   const bodyRef = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(0);
+  const [width, setWidth] = useState(0);
+  const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const n = props.entries.length;
+  const prefs = props.columns ?? defaultColumnPrefs();
+  const sort = props.sort ?? null;
+  const onColumns = props.onColumns ?? (() => undefined);
+  const { columns, template } = layout(prefs, width);
 
   useLayoutEffect(() => {
     const el = bodyRef.current;
     if (!el) return;
-    const measure = () => setHeight(el.clientHeight);
+    const measure = () => {
+      setHeight(el.clientHeight);
+      setWidth(el.clientWidth);
+    };
     measure();
     if (typeof ResizeObserver === "undefined") return;
     const ro = new ResizeObserver(measure);
@@ -124,6 +247,8 @@ export function RequestList(props: RequestListProps): JSX.Element {
   }, [selectedIndex, viewH]);
 
   const onKeyDown = (ev: KeyboardEvent) => {
+    // Only the grid's own focus moves the selection; a header's sort button keeps Enter and Space.
+    if (ev.target !== ev.currentTarget) return;
     const page = Math.max(1, Math.floor(viewH / ROW_HEIGHT) - 1);
     let to: number | "first" | "last" | null = null;
     switch (ev.key) {
@@ -147,7 +272,7 @@ export function RequestList(props: RequestListProps): JSX.Element {
   const rows: JSX.Element[] = [];
   for (let i = first; i < last; i++) {
     const e = props.entries[i]!;
-    rows.push(<Row key={entryId(e)} entry={e} index={i} selected={i === selectedIndex} onSelect={props.onSelect} />);
+    rows.push(<Row key={entryId(e)} entry={e} index={i} selected={i === selectedIndex} columns={columns} template={template} onSelect={props.onSelect} />);
   }
 
   return (
@@ -157,17 +282,29 @@ export function RequestList(props: RequestListProps): JSX.Element {
       role="grid"
       aria-label="Cross-origin requests"
       aria-rowcount={n + 1}
-      aria-colcount={COLUMNS.length}
+      aria-colcount={columns.length}
       aria-activedescendant={selectedIndex >= first && selectedIndex < last ? `cl-row-${selectedIndex}` : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
     >
-      <div role="rowgroup" class="grid-head">
-        <div role="row" aria-rowindex={1} class="row head">
-          {COLUMNS.map((c, i) => (
-            <div role="columnheader" class={["c-status", "c-method", "c-http", "c-url", "c-origin", "c-cred", "c-preflight", "c-code"][i]} key={c}>{c}</div>
+      <div role="rowgroup" class="grid-head" onContextMenu={(ev) => {
+        ev.preventDefault();
+        const r = (ev.currentTarget as HTMLElement).getBoundingClientRect();
+        // A keyboard's context-menu key fires at (0, 0): open under the header instead.
+        setMenu({ x: Math.max(0, ev.clientX - r.left), y: ev.clientY > 0 ? ev.clientY - r.top : r.height });
+      }}>
+        <div role="row" aria-rowindex={1} class="row head" style={{ gridTemplateColumns: template }}>
+          {columns.map((c, i) => (
+            <HeaderCell key={c.id} c={c} prefs={prefs} sort={sort} last={i === columns.length - 1}
+              onSort={(id) => props.onSort?.(nextSort(sort, id))} onColumns={onColumns} />
           ))}
         </div>
+        {menu ? (
+          <ColumnMenu at={menu} prefs={prefs}
+            onToggle={(id) => { onColumns(toggleColumn(prefs, id), true); if (sort?.column === id && prefs.shown.includes(id)) props.onSort?.(null); }}
+            onReset={() => { onColumns(defaultColumnPrefs(), true); setMenu(null); }}
+            onClose={() => { setMenu(null); (props.gridRef?.current)?.focus(); }} />
+        ) : null}
       </div>
       <div class="grid-body" ref={bodyRef} onScroll={(ev) => setScrollTop((ev.currentTarget as HTMLDivElement).scrollTop)}>
         {n === 0 ? <div class="empty">{props.emptyText}</div> : (

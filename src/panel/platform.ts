@@ -31,6 +31,11 @@ export interface PanelPlatform {
   copyText(text: string): Promise<boolean>;
   /** Saves text as a file (Export HAR / report); resolves false when it could not. Optional: fakes may omit it. */
   download?(filename: string, text: string, mime: string): Promise<boolean>;
+  /**
+   * Opens `url` at `line`:`column` (1-based, as the initiator has them) in DevTools' Sources panel.
+   * Absent outside DevTools (panel.html in a tab) and where the browser has no such API (Firefox).
+   */
+  openResource?(url: string, line: number, column: number | null): Promise<boolean>;
 }
 
 // ---- Minimal structural types of the raw namespaces used here ----
@@ -56,6 +61,7 @@ interface RawNamespace {
       create(title: string, icon: string, page: string, cb?: (panel: unknown) => void): Promise<unknown> | void;
       themeName?: string;
       onThemeChanged?: RawEvent<(theme: string) => void>;
+      openResource?(url: string, lineNumber: number, columnNumber?: number, cb?: (result?: { isError?: boolean }) => void): void;
     };
     inspectedWindow?: { tabId?: number };
   };
@@ -241,7 +247,27 @@ export function createBrowserPanelPlatform(): PanelPlatform {
     },
     copyText: (text) => copyText(text),
     download: (filename, text, mime) => downloadText(filename, text, mime),
+    ...(typeof ns?.devtools?.panels?.openResource === "function" ? { openResource: (url: string, line: number, column: number | null) => openResource(ns, url, line, column) } : {}),
   };
+}
+
+/**
+ * chrome.devtools.panels.openResource takes a 0-based line and column: DevTools passes them to
+ * uiSourceCode.uiLocation() as they are (devtools-frontend front_end/models/extensions/ExtensionServer.ts,
+ * onOpenResource), and Ember Inspector subtracts 1 from its 1-based line for the same reason.
+ * The callback gets an error object ({isError, code: "E_NOTFOUND"}) for an unknown URL.
+ */
+function openResource(ns: RawNamespace, url: string, line: number, column: number | null): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 3000);
+    const done = (ok: boolean) => { clearTimeout(timer); resolve(ok); };
+    try {
+      ns.devtools!.panels!.openResource!(url, Math.max(0, line - 1), column === null ? undefined : Math.max(0, column - 1),
+        (result) => done(!(result && result.isError)));
+    } catch {
+      done(false);
+    }
+  });
 }
 
 // ---- Cookies: the jar, read on demand by the cookie section (src/panel/CookieView.tsx) ----

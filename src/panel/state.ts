@@ -1,6 +1,8 @@
 // The panel's store: one reducer over the background's messages and the UI's actions, plus the
 // (memoized) filtering the list and the keyboard share. No DOM, no browser APIs.
 import { MSG, type BackgroundMessage, type Entry, type SnapshotMessage } from "../shared/protocol";
+import { entryId, isCredentialed, preflightOf, statusOf } from "./entry";
+import { sortEntries, type SortSpec } from "./columns";
 
 export interface Filters {
   text: string;
@@ -21,6 +23,8 @@ export interface PanelState extends TabView {
   ready: boolean;
   entries: readonly Entry[];
   filters: Filters;
+  /** The list's order: a column and direction, or null for capture order. */
+  sort: SortSpec | null;
   selectedId: string | null;
   detailOpen: boolean;
   /** Cookie / Authorization values shown in clear (reset when the selection changes). */
@@ -31,6 +35,7 @@ export type Action =
   | { type: "messages"; messages: readonly BackgroundMessage[] }
   | { type: "connection"; status: ConnectionStatus }
   | { type: "filter"; patch: Partial<Filters> }
+  | { type: "sort"; sort: SortSpec | null }
   | { type: "select"; id: string | null; open?: boolean }
   | { type: "move"; to: number | "first" | "last" }
   | { type: "open" }
@@ -59,14 +64,11 @@ export function initialState(tabId: number | null): PanelState {
     site: null,
     alwaysCapture: false,
     filters: { text: "", blockedOnly: false, credentialedOnly: false },
+    sort: null,
     selectedId: null,
     detailOpen: false,
     reveal: false,
   };
-}
-
-export function entryId(e: Entry): string {
-  return e.exchange.id;
 }
 
 function applyMessages(state: PanelState, messages: readonly BackgroundMessage[]): PanelState {
@@ -151,6 +153,8 @@ export function reduce(state: PanelState, action: Action): PanelState {
       return state.connection === action.status ? state : { ...state, connection: action.status };
     case "filter":
       return { ...state, filters: { ...state.filters, ...action.patch } };
+    case "sort":
+      return { ...state, sort: action.sort };
     case "select": {
       const changed = action.id !== state.selectedId;
       return {
@@ -161,7 +165,7 @@ export function reduce(state: PanelState, action: Action): PanelState {
       };
     }
     case "move": {
-      const visible = visibleEntries(state.entries, state.filters);
+      const visible = visibleEntries(state.entries, state.filters, state.sort);
       if (!visible.length) return state;
       const cur = state.selectedId === null ? -1 : visible.findIndex((e) => entryId(e) === state.selectedId);
       let next: number;
@@ -187,31 +191,6 @@ export function reduce(state: PanelState, action: Action): PanelState {
 }
 
 // ---- Derived data ----
-
-export type Status = "blocked" | "failed" | "warning" | "ok";
-
-export function statusOf(e: Entry): Status {
-  const d = e.diagnosis;
-  if (d.blocked) return "blocked";
-  if (d.networkError) return "failed";
-  if (Array.isArray(d.warnings) && d.warnings.length > 0) return "warning";
-  return "ok";
-}
-
-export function isCredentialed(e: Entry): boolean {
-  return e.diagnosis.credentials?.mode === "include";
-}
-
-export type PreflightKind = "sent" | "cached" | "none";
-
-export function preflightOf(e: Entry): PreflightKind {
-  let sent = false;
-  for (const h of e.exchange.hops) {
-    if (h.preflightCached) return "cached";
-    if (h.preflight) sent = true;
-  }
-  return sent ? "sent" : "none";
-}
 
 const haystacks = new WeakMap<Entry, string>();
 
@@ -264,11 +243,12 @@ export function textMatcher(text: string): Matcher | null {
   return (e) => tests.every((f) => f(e));
 }
 
-let memo: { entries: readonly Entry[]; text: string; blocked: boolean; cred: boolean; out: readonly Entry[] } | null = null;
+let memo: { entries: readonly Entry[]; text: string; blocked: boolean; cred: boolean; sort: SortSpec | null; out: readonly Entry[] } | null = null;
 
-/** The entries the list shows; memoized on the entries array and the filter values. */
-export function visibleEntries(entries: readonly Entry[], f: Filters): readonly Entry[] {
-  if (memo && memo.entries === entries && memo.text === f.text && memo.blocked === f.blockedOnly && memo.cred === f.credentialedOnly) {
+/** The entries the list shows, in its order; memoized on the entries array, the filters and the sort. */
+export function visibleEntries(entries: readonly Entry[], f: Filters, sort: SortSpec | null = null): readonly Entry[] {
+  if (memo && memo.entries === entries && memo.text === f.text && memo.blocked === f.blockedOnly && memo.cred === f.credentialedOnly &&
+      memo.sort?.column === sort?.column && memo.sort?.dir === sort?.dir) {
     return memo.out;
   }
   const text = textMatcher(f.text);
@@ -279,7 +259,8 @@ export function visibleEntries(entries: readonly Entry[], f: Filters): readonly 
     out = entries.filter((e) =>
       (!f.blockedOnly || e.diagnosis.blocked) && (!f.credentialedOnly || isCredentialed(e)) && (!text || text(e)));
   }
-  memo = { entries, text: f.text, blocked: f.blockedOnly, cred: f.credentialedOnly, out };
+  out = sortEntries(out, sort);
+  memo = { entries, text: f.text, blocked: f.blockedOnly, cred: f.credentialedOnly, sort, out };
   return out;
 }
 

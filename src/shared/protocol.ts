@@ -47,6 +47,8 @@ export interface Entry {
   page: number;
   /** onBeforeRequest time (ms since the epoch). */
   start: number;
+  /** When the request ended, completed or failed (ms since the epoch); absent when it was not seen. */
+  end?: number;
   frameId: number;
   /** webRequest resource type (xmlhttprequest, font, …). */
   type: string;
@@ -129,7 +131,9 @@ function readEntry(x: unknown): Entry | null {
   if (!ex.ok || !isObject(d) || typeof d.id !== "string" || typeof d.blocked !== "boolean" || typeof d.message !== "string") return null;
   if (typeof x.page !== "number" || typeof x.start !== "number" || typeof x.frameId !== "number" ||
       typeof x.type !== "string" || typeof x.annotated !== "boolean") return null;
-  return { exchange: ex.value, diagnosis: d as unknown as Diagnosis, page: x.page, start: x.start, frameId: x.frameId, type: x.type, annotated: x.annotated };
+  const entry: Entry = { exchange: ex.value, diagnosis: d as unknown as Diagnosis, page: x.page, start: x.start, frameId: x.frameId, type: x.type, annotated: x.annotated };
+  if (typeof x.end === "number" && Number.isFinite(x.end)) entry.end = x.end;
+  return entry;
 }
 
 /** The panel's reader for what the background sends. */

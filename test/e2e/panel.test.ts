@@ -570,6 +570,87 @@ describe("the CORS panel in Chromium", () => {
     }
   });
 
+  test("columns: aligned under their headers, hosts whole at 600 px, sorted by a click, resized by a drag, chosen by the header menu, and remembered", async () => {
+    /** Each header cell's and each row cell's left and right edges, and whether a host is cut. */
+    const geometry = (p: Page) => p.evaluate(() => {
+      const edges = (row: Element) => [...row.children].map((c) => { const r = c.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; });
+      const head = edges(document.querySelector(".row.head")!);
+      const rows = [...document.querySelectorAll(".grid-rows > [role=row]")];
+      return {
+        headers: [...document.querySelectorAll("[role=columnheader]")].map((h) => h.textContent?.replace(/ [▲▼]$/, "") ?? ""),
+        misaligned: rows.filter((r) => JSON.stringify(edges(r)) !== JSON.stringify(head)).length,
+        cutHosts: rows.map((r) => r.querySelector<HTMLElement>(".c-url .host")!).filter((h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent),
+        hosts: rows.map((r) => r.querySelector(".c-url .host")!.textContent),
+        times: rows.map((r) => r.querySelector(".c-time")?.textContent ?? null),
+      };
+    });
+    for (const width of [600, 1280]) {
+      const p = await openPanel("", { width, height: 720 });
+      try {
+        await waitForRows(p, scenarios.length);
+        const g = await geometry(p);
+        expect(g.misaligned).toBe(0);
+        expect(g.cutHosts).toEqual([]);
+        expect(g.hosts).toContain(`evil.example:${lab.port}`);
+        if (width === 600) {
+          expect(g.headers).toEqual(["Status", "Method", "HTTP", "URL", "CORS error"]);
+        } else {
+          expect(g.headers).toEqual(["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error", "Time"]);
+          // Time is the background's own record of each request's end: every row has one.
+          expect(g.times.every((t) => t !== null && /^\d+ ms$|^\d+\.\d+ s$/.test(t))).toBe(true);
+        }
+      } finally {
+        await p.close();
+      }
+    }
+    const p = await openPanel("", { width: 1280, height: 720 });
+    try {
+      await waitForRows(p, scenarios.length);
+      // Sort by CORS error, descending: the rows read in that order; the page's own order comes back on a third click.
+      const codes = async () => (await readRows(p)).map((r) => r.code);
+      const capture = await codes();
+      await p.click('[role=columnheader].c-code button.sort');
+      await p.click('[role=columnheader].c-code button.sort');
+      const want = [...capture].sort((a, b) => b.localeCompare(a, "en", { numeric: true }));
+      expect(await codes()).toEqual(want);
+      // Resize Method by dragging its right edge 60 px with the real mouse.
+      const method = () => p.$eval("[role=columnheader].c-method", (el) => Math.round(el.getBoundingClientRect().width));
+      const before = await method();
+      const edge = (await (await p.$("[role=columnheader].c-method .resizer"))!.boundingBox())!;
+      await p.mouse.move(edge.x + edge.width / 2, edge.y + edge.height / 2);
+      await p.mouse.down();
+      await p.mouse.move(edge.x + edge.width / 2 + 60, edge.y + edge.height / 2, { steps: 6 });
+      await p.mouse.up();
+      expect(Math.abs((await method()) - (before + 60))).toBeLessThanOrEqual(2);
+      // Right-click the header: hide Origin, show Size.
+      await p.click("[role=columnheader].c-status", { button: "right" });
+      await p.waitForSelector('[role=menu][aria-label="Columns"]');
+      const item = async (label: string) => {
+        const handles = await p.$$('[role=menu] [role=menuitemcheckbox]');
+        for (const h of handles) if ((await h.evaluate((e) => e.textContent))?.endsWith(label)) return h;
+        throw new Error(`no menu item ${label}`);
+      };
+      await (await item("Origin")).click();
+      await (await item("Size")).click();
+      await p.keyboard.press("Escape");
+      expect((await geometry(p)).headers).toEqual(["Status", "Method", "HTTP", "URL", "Credentials", "Preflight", "CORS error", "Time", "Size"]);
+      await p.screenshot({ path: resolve(OUTPUT, "panel-columns-light-1280.png") as `${string}.png` });
+      // A panel opened later shows the same columns, width and order.
+      await p.reload();
+      await waitForRows(p, scenarios.length);
+      const again = await geometry(p);
+      expect(again.headers).toEqual(["Status", "Method", "HTTP", "URL", "Credentials", "Preflight", "CORS error", "Time", "Size"]);
+      expect(again.misaligned).toBe(0);
+      expect(Math.abs((await method()) - (before + 60))).toBeLessThanOrEqual(2);
+      expect(await codes()).toEqual(want);
+      expect(await p.$eval("[role=columnheader].c-code", (el) => el.getAttribute("aria-sort"))).toBe("descending");
+    } finally {
+      // The other tests read the default columns: put them back.
+      await p.evaluate((key: string) => (globalThis as unknown as { chrome: { storage: { local: { remove(k: string): Promise<void> } } } }).chrome.storage.local.remove(key), "panel.columns");
+      await p.close();
+    }
+  });
+
   test("screenshots: list, detail and fix, light and dark, 600 and 1280 px wide (test/output/panel-*.png)", async () => {
     for (const theme of ["light", "dark"] as const) {
       for (const width of [600, 1280]) {

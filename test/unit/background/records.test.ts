@@ -55,6 +55,13 @@ describe("records", () => {
     expect(v.hops[0]!.response!.headers.location).toBe("https://api.example/y");
     expect(v.error).toBeNull();
   });
+
+  test("a view's end is its completed or errorOccurred time (the panel's Time column); null in flight", () => {
+    const rec = (event: Parameters<typeof toRecord>[0], over: Partial<RawRequestDetails>) => toRecord(event, details(over), () => true)!;
+    expect(buildView([rec("beforeRequest", { timeStamp: 10 }), rec("completed", { timeStamp: 95, statusCode: 200, responseHeaders: [] })]).end).toBe(95);
+    expect(buildView([rec("beforeRequest", { timeStamp: 10 }), rec("errorOccurred", { timeStamp: 40, error: "net::ERR_FAILED" })]).end).toBe(40);
+    expect(buildView([rec("beforeRequest", { timeStamp: 10 }), rec("sendHeaders", { timeStamp: 11 })]).end).toBeNull();
+  });
 });
 
 describe("script headers", () => {

@@ -118,3 +118,12 @@ test("a connected panel pings the worker under Chrome's 30 s idle limit, and sto
   for (let i = 0; i < 3; i++) c.advance(HEARTBEAT_MS);
   expect(platform.port.posted.filter((m) => (m as { type: string }).type === MSG.PING)).toHaveLength(3);
 });
+
+test("an entry's end time is kept when it is a number, dropped (not the entry) when it is not", () => {
+  const { platform, received } = setup();
+  const ok = makeEntry(passing("a"), { start: 100, end: 250 });
+  const bad = { ...makeEntry(passing("b"), { start: 100 }), end: "soon" };
+  platform.port.emit(wire(snapshot([ok, bad as unknown as typeof ok])));
+  const entries = (received[0]![0] as { entries: Array<{ end?: number }> }).entries;
+  expect(entries.map((e) => e.end)).toEqual([250, undefined]);
+});

@@ -416,3 +416,67 @@ describe("theme of panel.html in a normal tab", () => {
     }
   });
 });
+
+describe("initiator, as a link to the Sources panel", () => {
+  const withInitiator = (initiator: string) => makeEntry(makeExchange({ id: "i", initiator }));
+  const initiatorCell = (detail: HTMLElement) => {
+    const dt = within(detail).getAllByText("Initiator").find((el) => el.tagName === "DT")!;
+    return dt.nextElementSibling as HTMLElement;
+  };
+
+  test("in DevTools, clicking it opens the page's line and column", async () => {
+    const opened: unknown[] = [];
+    const platform = Object.assign(fakePlatform(), { openResource: async (...a: unknown[]) => { opened.push(a); return true; } });
+    renderPanel([withInitiator("https://app.example/js/app.js?v=3:42:7")], { platform });
+    const link = within(initiatorCell(openDetail())).getByRole("button", { name: "app.js:42:7" });
+    fireEvent.click(link);
+    await settle();
+    expect(opened).toEqual([["https://app.example/js/app.js?v=3", 42, 7]]);
+    expect(screen.queryByText(/no such source/)).toBeNull();
+  });
+
+  test("when DevTools cannot open it, the panel says so", async () => {
+    const platform = Object.assign(fakePlatform(), { openResource: async () => false });
+    renderPanel([withInitiator("https://app.example/app.js:2:3")], { platform });
+    fireEvent.click(within(initiatorCell(openDetail())).getByRole("button", { name: "app.js:2:3" }));
+    await settle();
+    expect(screen.getByText("(DevTools has no such source loaded)")).toBeTruthy();
+  });
+
+  test("outside DevTools, or for a form it cannot parse, it is plain text", () => {
+    renderPanel([withInitiator("https://app.example/app.js:2:3")]);
+    expect(within(initiatorCell(openDetail())).queryByRole("button")).toBeNull();
+    expect(initiatorCell(screen.getByRole("region", { name: "Request detail" })).textContent).toBe("https://app.example/app.js:2:3");
+  });
+
+  test("hostile initiators are text, not links or markup", () => {
+    const platform = Object.assign(fakePlatform(), { openResource: async () => true });
+    renderPanel([withInitiator("javascript:alert(1):1:1"), makeEntry(makeExchange({ id: "j", initiator: "<img src=x onerror=alert(1)>" }))], { platform });
+    expect(within(initiatorCell(openDetail(0))).queryByRole("button")).toBeNull();
+    const cell = initiatorCell(openDetail(1));
+    expect(cell.querySelector("img")).toBeNull();
+    expect(cell.textContent).toBe("<img src=x onerror=alert(1)>");
+  });
+});
+
+describe("openResource in the browser platform", () => {
+  test("passes a 0-based line and column to devtools.panels.openResource, and reads its error result", async () => {
+    const calls: unknown[] = [];
+    let result: unknown = undefined;
+    const g = globalThis as unknown as { chrome?: unknown };
+    const saved = g.chrome;
+    g.chrome = { runtime: { id: "x" }, devtools: { panels: { openResource: (u: string, l: number, c: number | undefined, cb: (r: unknown) => void) => { calls.push([u, l, c]); cb(result); } } } };
+    try {
+      const p = createBrowserPanelPlatform();
+      expect(await p.openResource!("https://app.example/app.js", 42, 7)).toBe(true);
+      expect(await p.openResource!("https://app.example/app.js", 1, null)).toBe(true);
+      result = { isError: true, code: "E_NOTFOUND" };
+      expect(await p.openResource!("https://app.example/gone.js", 3, 1)).toBe(false);
+      expect(calls).toEqual([["https://app.example/app.js", 41, 6], ["https://app.example/app.js", 0, undefined], ["https://app.example/gone.js", 2, 0]]);
+      g.chrome = { runtime: { id: "x" } };
+      expect(createBrowserPanelPlatform().openResource).toBeUndefined();
+    } finally {
+      g.chrome = saved;
+    }
+  });
+});

@@ -2,9 +2,10 @@
 import { act, fireEvent, screen, within } from "@testing-library/preact";
 import { MSG } from "../../../src/shared/protocol";
 import {
-  blockedPreflight, hop, makeEntry, manyEntries, makeExchange, passing, warning, wildcardWithCredentials, wire,
+  blockedPreflight, hop, makeEntry, manyEntries, makeExchange, okHeaders as okHeadersFor, passing, warning, wildcardWithCredentials, wire,
 } from "./helpers/fixtures";
-import { renderPanel } from "./helpers/render";
+import { fakePlatform } from "./helpers/fake-platform";
+import { renderPanel, settle } from "./helpers/render";
 
 const grid = () => screen.getByRole("grid", { name: "Cross-origin requests" });
 const bodyRows = () => within(grid()).getAllByRole("row").filter((r) => r.getAttribute("aria-rowindex") !== "1");
@@ -17,13 +18,13 @@ test("one row per exchange with status, method, URL, origin, credentials, prefli
     makeEntry(makeExchange({ id: "cached", request: { method: "DELETE" }, hops: [hop({ preflightCached: true, response: { status: 204, headers: { "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true", vary: "origin" } } })] })),
   ]);
   expect(within(grid()).getAllByRole("columnheader").map((c) => c.textContent)).toEqual(
-    ["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error"]);
+    ["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error", "Time"]);
   const rows = bodyRows();
   expect(rows).toHaveLength(5);
   // HTTP: a request stopped at its preflight shows the preflight's status.
-  expect(cells(rows[0]!)).toEqual(["Blocked", "PUT", "204 pf", "/items/1 api.example", "https://app.example", "include", "yes", "PreflightMissingAllowOriginHeader"]);
+  expect(cells(rows[0]!)).toEqual(["Blocked", "PUT", "204 pf", "/items/1 api.example", "https://app.example", "include", "yes", "PreflightMissingAllowOriginHeader", "—"]);
   expect(rows[0]!.className).toContain("status-blocked");
-  expect(cells(rows[1]!)).toEqual(["OK", "GET", "200", "/public api.example", "https://app.example", "omit", "—", ""]);
+  expect(cells(rows[1]!)).toEqual(["OK", "GET", "200", "/public api.example", "https://app.example", "omit", "—", "", "—"]);
   expect(cells(rows[2]!)[0]).toBe("Warning");
   expect(rows[2]!.className).toContain("status-warning");
   expect(cells(rows[3]!)[5]).toBe("same-origin? (inferred)");
@@ -111,4 +112,115 @@ test("clicking a row opens its detail", () => {
   expect(detail.textContent).toContain("WildcardOriginNotAllowed");
   fireEvent.click(within(detail).getByRole("button", { name: "Close detail" }));
   expect(screen.queryByRole("region", { name: "Request detail" })).toBeNull();
+});
+
+// ---- Columns: sort, show/hide, resize, remembered (columns.ts) ----
+
+const header = (label: string) => within(grid()).getByRole("columnheader", { name: new RegExp(`^${label}`) });
+const headers = () => within(grid()).getAllByRole("columnheader").map((c) => c.textContent?.replace(/ [▲▼]$/, ""));
+const urls = () => bodyRows().map((r) => within(r).getAllByRole("gridcell")[3]!.textContent);
+
+test("Time shows each request's duration, preflights and redirects included", () => {
+  renderPanel([makeEntry(passing("a"), { start: 1000, end: 1850 }), makeEntry(blockedPreflight("b"), { start: 1000, end: 3500 })]);
+  const time = (r: HTMLElement) => within(r).getAllByRole("gridcell")[headers().indexOf("Time")]!.textContent;
+  expect(bodyRows().map(time)).toEqual(["850 ms", "2.50 s"]);
+});
+
+test("clicking a header sorts ascending, again descending, a third time back to capture order; the keyboard walks that order", async () => {
+  const { platform } = renderPanel([
+    makeEntry(passing("a"), { start: 0, end: 300 }),
+    makeEntry(blockedPreflight("b"), { start: 0, end: 100 }),
+    makeEntry(wildcardWithCredentials("c"), { start: 0, end: 200 }),
+  ]);
+  const sortBy = () => fireEvent.click(within(header("Time")).getByRole("button", { name: "Time" }));
+  sortBy();
+  expect(header("Time").getAttribute("aria-sort")).toBe("ascending");
+  expect(urls()).toEqual(["/items/1 api.example", "/data api.example", "/public api.example"]);
+  // Down from nothing selects the first row of the sorted list.
+  grid().focus();
+  fireEvent.keyDown(grid(), { key: "ArrowDown" });
+  fireEvent.keyDown(grid(), { key: "ArrowDown" });
+  expect(bodyRows().find((r) => r.getAttribute("aria-selected") === "true")!.textContent).toContain("/data");
+  sortBy();
+  expect(header("Time").getAttribute("aria-sort")).toBe("descending");
+  expect(urls()).toEqual(["/public api.example", "/data api.example", "/items/1 api.example"]);
+  sortBy();
+  expect(header("Time").getAttribute("aria-sort")).toBe("none");
+  expect(urls()).toEqual(["/public api.example", "/items/1 api.example", "/data api.example"]);
+  await settle();
+  expect(platform.storage.get("panel.columns")).toMatchObject({ sort: null });
+});
+
+test("Enter on a header's sort button sorts; it does not open the detail", () => {
+  renderPanel([makeEntry(passing("a")), makeEntry(blockedPreflight("b"))]);
+  const button = within(header("Method")).getByRole("button", { name: "Method" });
+  button.focus();
+  fireEvent.keyDown(button, { key: "Enter" });
+  expect(screen.queryByRole("region", { name: "Request detail" })).toBeNull();
+});
+
+test("right-clicking the header row opens a column menu: hide Origin, show Size and Domain, reset", async () => {
+  const { platform } = renderPanel([makeEntry(makeExchange({ id: "s", hops: [hop({ response: { status: 200, headers: { ...okHeadersFor(), "content-length": "2048" } } })] }))]);
+  fireEvent.contextMenu(header("Status"), { clientX: 30, clientY: 10 });
+  const menu = screen.getByRole("menu", { name: "Columns" });
+  const item = (name: string) => within(menu).getByRole("menuitemcheckbox", { name });
+  expect(item("Origin").getAttribute("aria-checked")).toBe("true");
+  expect(item("Size").getAttribute("aria-checked")).toBe("false");
+  expect(within(menu).queryByRole("menuitemcheckbox", { name: "URL" })).toBeNull(); // URL always stays
+  fireEvent.click(item("Origin"));
+  fireEvent.click(item("Size"));
+  fireEvent.click(item("Domain"));
+  expect(headers()).toEqual(["Status", "Method", "HTTP", "URL", "Domain", "Credentials", "Preflight", "CORS error", "Time", "Size"]);
+  const row = bodyRows()[0]!;
+  expect(cells(row)[headers().indexOf("Size")]).toBe("2.0 kB");
+  expect(cells(row)[headers().indexOf("Domain")]).toBe("api.example");
+  await settle();
+  expect(platform.storage.get("panel.columns")).toMatchObject({ shown: ["status", "method", "http", "url", "domain", "cred", "preflight", "code", "time", "size"] });
+  // Keys stay in the menu; Escape closes it without closing anything else.
+  fireEvent.keyDown(item("Size"), { key: "Escape" });
+  expect(screen.queryByRole("menu", { name: "Columns" })).toBeNull();
+  fireEvent.contextMenu(header("Status"));
+  fireEvent.click(within(screen.getByRole("menu", { name: "Columns" })).getByRole("menuitem", { name: "Reset columns" }));
+  expect(headers()).toEqual(["Status", "Method", "HTTP", "URL", "Origin", "Credentials", "Preflight", "CORS error", "Time"]);
+});
+
+test("column choice, widths and sort are remembered: a new panel opens with them", async () => {
+  const storage = new Map<string, unknown>([["panel.columns", { shown: ["status", "url", "code", "size"], widths: { code: 333 }, sort: { column: "code", dir: "desc" } }]]);
+  renderPanel([makeEntry(passing("a")), makeEntry(blockedPreflight("b"))], { platform: fakePlatform({ storage }) });
+  await settle();
+  expect(headers()).toEqual(["Status", "URL", "CORS error", "Size"]);
+  expect(header("CORS error").getAttribute("aria-sort")).toBe("descending");
+  expect(bodyRows()[0]!.textContent).toContain("PreflightMissingAllowOriginHeader");
+  expect((within(grid()).getAllByRole("row")[0] as HTMLElement).style.gridTemplateColumns).toContain("333px");
+});
+
+// jsdom has no PointerEvent: without one, fireEvent.pointer* would make plain Events with no clientX.
+class FakePointerEvent extends MouseEvent {
+  pointerId: number;
+  constructor(type: string, init: PointerEventInit = {}) {
+    super(type, init);
+    this.pointerId = init.pointerId ?? 0;
+  }
+}
+
+test("dragging a header's right edge resizes the column and stores the width when the drag ends", async () => {
+  (window as unknown as { PointerEvent: unknown }).PointerEvent ??= FakePointerEvent;
+  // …and no onpointer* properties, so Preact would listen for "PointerDown" (its case-kept fallback).
+  for (const n of ["onpointerdown", "onpointermove", "onpointerup", "onpointercancel"]) {
+    if (!(n in HTMLElement.prototype)) Object.defineProperty(HTMLElement.prototype, n, { value: null, writable: true, configurable: true });
+  }
+  const { platform } = renderPanel([makeEntry(passing("a"))]);
+  const resizer = header("Method").querySelector(".resizer")!;
+  const template = () => (within(grid()).getAllByRole("row")[0] as HTMLElement).style.gridTemplateColumns;
+  // jsdom has no layout: the drag starts from the column's stored width (62 px).
+  fireEvent.pointerDown(resizer, { clientX: 100, pointerId: 1 });
+  fireEvent.pointerMove(resizer, { clientX: 140, pointerId: 1 });
+  expect(template().split(" ")[1]).toBe("102px");
+  expect(platform.storage.get("panel.columns")).toBeUndefined();
+  fireEvent.pointerUp(resizer, { clientX: 160, pointerId: 1 });
+  expect(template().split(" ")[1]).toBe("122px");
+  await settle();
+  expect(platform.storage.get("panel.columns")).toMatchObject({ widths: { method: 122 } });
+  // Every row uses the header's template, so cells stay under their headers.
+  expect(bodyRows()[0]!.style.gridTemplateColumns).toBe(template());
 });

@@ -1,8 +1,9 @@
 import { MSG, type BackgroundMessage } from "../../../src/shared/protocol";
 import {
-  blockedCount, captureGap, initialState, MAX_ENTRIES, preflightOf, reduce, selectedEntry, statusOf, textMatcher,
+  blockedCount, captureGap, initialState, MAX_ENTRIES, reduce, selectedEntry, textMatcher,
   visibleEntries, type Action, type PanelState,
 } from "../../../src/panel/state";
+import { preflightOf, statusOf } from "../../../src/panel/entry";
 import {
   blockedPreflight, headerDisallowed, hop, makeEntry, manyEntries, makeExchange, methodDisallowed, passing, snapshot, warning,
   wildcardWithCredentials,

@@ -54,6 +54,7 @@ export function hop(h: Partial<Hop> = {}): Hop {
 export interface EntryOverrides {
   page?: number;
   start?: number;
+  end?: number;
   frameId?: number;
   type?: string;
   annotated?: boolean;
