@@ -4,6 +4,8 @@
 // x_google_ignoreList. Checked in the real DevTools frontend (--auto-open-devtools-for-tabs): the
 // Network panel's Initiator cell is Linkifier.linkifyStackTraceTopFrame over the request's initiator
 // stack; called there, in DevTools itself, it must name the page's script.
+// The CORS panel's own Initiator is a link: clicked in the real panel inside DevTools, it must open
+// the page's script at that line in the Sources panel (devtools.panels.openResource).
 import type { Page } from "puppeteer-core";
 import { startLab, type Lab } from "../lab/server";
 import { launchWithExtension, waitFor, type ExtensionSession } from "./extension";
@@ -17,8 +19,10 @@ beforeAll(async () => {
   lab.route("/initiator.html", { status: 200, headers: { "content-type": "text/html" },
     body: "<!doctype html><title>initiator</title><script src=\"/app.js\"></script>" });
   lab.route("/app.js", { status: 200, headers: { "content-type": "text/javascript" },
-    body: `window.callApi = function () {\n  return fetch(${JSON.stringify(`${api}/initiator-x`)}).then((r) => r.status, (e) => String(e));\n};\n` });
+    body: `window.callApi = function () {\n  return fetch(${JSON.stringify(`${api}/initiator-x`)}).then((r) => r.status, (e) => String(e));\n};\n` +
+      `window.callBlocked = function () {\n  return fetch(${JSON.stringify(`${api}/initiator-blocked`)}, { credentials: "include" }).then(() => "ok", () => "blocked");\n};\n` });
   lab.route("/initiator-x", { status: 200, headers: { "access-control-allow-origin": "*" }, body: "x" });
+  lab.route("/initiator-blocked", { status: 200, headers: {}, body: "x" });
   s = await launchWithExtension(["--auto-open-devtools-for-tabs"]);
 }, 60_000);
 
@@ -70,4 +74,41 @@ test("the Network panel's Initiator of a page's fetch is the page's script, not 
   expect(cell.frames[0]).toMatch(/chrome-extension:\/\/.*\/hook\.js/);
   // …and DevTools names the page's own script.
   expect(cell.text).toMatch(/^app\.js:2/);
+});
+
+test("the CORS panel's Initiator, clicked inside DevTools, opens the page's script at its line in the Sources panel", async () => {
+  const page = await s.browser.newPage();
+  await page.goto(`${lab.origin("app.example")}/initiator.html?sources`);
+  const devtools = await frontendFor("/initiator.html?sources");
+  // Show the CORS panel (DevTools created it from our devtools page); its page then loads in an iframe.
+  const shown = await waitFor("the CORS panel in DevTools", () => devtools.evaluate(async () => {
+    const UI = await import("./ui/legacy/legacy.js" as string);
+    const view = UI.InspectorView.InspectorView.instance();
+    const id = (view.tabbedPane.tabIds() as string[]).find((t) => /CORS$/.test(t));
+    if (!id) return null;
+    await view.showPanel(id);
+    return id;
+  }), 20_000);
+  const panel = await waitFor("the CORS panel's frame", async () => devtools.frames().find((f) => f.url().includes("/panel.html")) ?? null, 20_000);
+  await panel.waitForSelector('[role="grid"]');
+  // A blocked call from the page's script (no CORS headers on this route).
+  expect(await page.evaluate(() => (window as unknown as { callBlocked(): Promise<unknown> }).callBlocked())).toBe("blocked");
+  await waitFor("the row", () => panel.$$eval(".grid-rows > [role=row]", (rows) => rows.some((r) => r.textContent?.includes("/initiator-blocked"))).then((x) => x || null), 15_000);
+  await panel.$$eval(".grid-rows > [role=row]", (rows) => (rows.find((r) => r.textContent?.includes("/initiator-blocked")) as HTMLElement).click());
+  const link = await panel.waitForSelector("button.source-link");
+  const label = await link!.evaluate((e) => e.textContent);
+  await link!.click();
+  const opened = await waitFor("the Sources panel on the page's script", () => devtools.evaluate(async () => {
+    const UI = await import("./ui/legacy/legacy.js" as string);
+    const Sources = await import("./panels/sources/sources.js" as string);
+    if (UI.InspectorView.InspectorView.instance().tabbedPane.selectedTabId !== "sources") return null;
+    const frame = Sources.SourcesPanel.SourcesPanel.instance().visibleView;
+    const code = frame?.uiSourceCode?.();
+    const line = frame?.textEditor?.state?.doc?.lineAt(frame.textEditor.state.selection.main.head)?.number;
+    return code ? { url: code.url() as string, line: line as number | undefined } : null;
+  }), 15_000);
+  console.log(`Sources: ${JSON.stringify(opened)} from the panel's link ${JSON.stringify(label)} (panel ${shown})`);
+  expect(label).toMatch(/^app\.js:5:\d+$/);
+  expect(opened.url).toBe(`${lab.origin("app.example")}/app.js`);
+  expect(opened.line).toBe(Number(label!.split(":")[1]));
 });
