@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Entry } from "../shared/protocol";
 import {
   codeOf, COLUMNS, defaultColumnPrefs, durationOf, formatDuration, formatSize, layout, nextSort, resizeColumn, sizeOf,
-  toggleColumn, widthOf, type ColumnDef, type ColumnId, type ColumnPrefs, type SortSpec,
+  toggleColumn, urlParts, widthOf, type ColumnDef, type ColumnId, type ColumnPrefs, type SortSpec,
 } from "./columns";
 import { entryId, preflightOf, statusOf, type Status } from "./entry";
 
@@ -32,15 +32,6 @@ export interface RequestListProps {
   onColumns?(p: ColumnPrefs, done: boolean): void;
   sort?: SortSpec | null;
   onSort?(s: SortSpec | null): void;
-}
-
-function splitUrl(url: string): { host: string; path: string } {
-  try {
-    const u = new URL(url);
-    return { host: u.host, path: (u.pathname + u.search) || "/" };
-  } catch {
-    return { host: "", path: url };
-  }
 }
 
 /**
@@ -76,7 +67,7 @@ function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
     }
     case "url": {
       // The host keeps its own box so that a long path is what gets cut, not the host.
-      const { host, path } = splitUrl(e.exchange.request.url);
+      const { host, path } = urlParts(e.exchange.request.url);
       return (
         <div role="gridcell" class={c.cls} title={e.exchange.request.url}>
           <span class="path">{path}</span> <span class="host">{host}</span>
@@ -84,7 +75,7 @@ function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
       );
     }
     case "domain":
-      return <div role="gridcell" class={c.cls}>{splitUrl(e.exchange.request.url).host}</div>;
+      return <div role="gridcell" class={c.cls}>{urlParts(e.exchange.request.url).host}</div>;
     case "origin":
       return <div role="gridcell" class={c.cls} title={e.exchange.request.origin}>{e.exchange.request.origin}</div>;
     case "cred": {

@@ -25,7 +25,8 @@ export interface ColumnDef {
 
 const STATUS_RANK = { blocked: 0, failed: 1, warning: 2, ok: 3 } as const;
 
-function urlParts(url: string): { host: string; path: string } {
+/** A URL as the list shows it: host, and path with query; an unparsable one is all path. */
+export function urlParts(url: string): { host: string; path: string } {
   try {
     const u = new URL(url);
     return { host: u.host, path: (u.pathname + u.search) || "/" };
