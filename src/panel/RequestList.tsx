@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Entry } from "../shared/protocol";
 import {
   codeOf, COLUMNS, defaultColumnPrefs, durationOf, formatDuration, formatSize, layout, nextSort, resizeColumn, sizeOf,
-  toggleColumn, urlParts, widthOf, type ColumnDef, type ColumnId, type ColumnPrefs, type SortSpec,
+  lastStatus, toggleColumn, urlParts, widthOf, type ColumnDef, type ColumnId, type ColumnPrefs, type SortSpec,
 } from "./columns";
 import { entryId, preflightOf, statusOf, type Status } from "./entry";
 
@@ -40,13 +40,11 @@ export interface RequestListProps {
  * preflight's status; none at all, "—".
  */
 export function httpStatusOf(e: Entry): { text: string; title: string } {
-  const hops = e.exchange.hops;
-  for (let i = hops.length - 1; i >= 0; i--) {
-    const h = hops[i]!;
-    if (h.response) return { text: String(h.response.status), title: hops.length > 1 ? `status of hop ${i + 1} of ${hops.length}` : "response status" };
-    if (h.preflight) return { text: `${h.preflight.status}`, title: "the preflight's status (the request itself was not sent)" };
-  }
-  return { text: "—", title: "no response recorded" };
+  const last = lastStatus(e);
+  if (!last) return { text: "—", title: "no response recorded" };
+  if (last.preflight) return { text: String(last.status), title: "the preflight's status (the request itself was not sent)" };
+  const n = e.exchange.hops.length;
+  return { text: String(last.status), title: n > 1 ? `status of hop ${last.hop + 1} of ${n}` : "response status" };
 }
 
 function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {

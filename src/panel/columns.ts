@@ -35,15 +35,18 @@ export function urlParts(url: string): { host: string; path: string } {
   }
 }
 
-/** The last HTTP status received (a request stopped at its preflight: the preflight's), else -1. */
-export function lastStatus(e: Entry): number {
+/**
+ * The last HTTP status received, and of what: a redirect chain's last response, or the preflight's
+ * when the request stopped there; null when nothing was received. The list's HTTP column and its sort read it.
+ */
+export function lastStatus(e: Entry): { status: number; hop: number; preflight: boolean } | null {
   const hops = e.exchange.hops;
   for (let i = hops.length - 1; i >= 0; i--) {
     const h = hops[i]!;
-    if (h.response) return h.response.status;
-    if (h.preflight) return h.preflight.status;
+    if (h.response) return { status: h.response.status, hop: i, preflight: false };
+    if (h.preflight) return { status: h.preflight.status, hop: i, preflight: true };
   }
-  return -1;
+  return null;
 }
 
 /** How long the request took, start to end, preflights and redirects included; null when unknown. */
@@ -92,7 +95,7 @@ export function codeOf(e: Entry): string {
 export const COLUMNS: readonly ColumnDef[] = [
   { id: "status", label: "Status", cls: "c-status", width: 84, min: 60, byDefault: true, priority: 100, key: (e) => STATUS_RANK[statusOf(e)] },
   { id: "method", label: "Method", cls: "c-method", width: 62, min: 44, byDefault: true, priority: 80, key: (e) => e.exchange.request.method },
-  { id: "http", label: "HTTP", cls: "c-http", width: 56, min: 40, byDefault: true, priority: 50, key: lastStatus },
+  { id: "http", label: "HTTP", cls: "c-http", width: 56, min: 40, byDefault: true, priority: 50, key: (e) => lastStatus(e)?.status ?? -1 },
   { id: "url", label: "URL", cls: "c-url", width: null, min: 140, byDefault: true, priority: 1000, key: (e) => e.exchange.request.url },
   { id: "domain", label: "Domain", cls: "c-domain", width: 130, min: 60, byDefault: false, priority: 45, key: (e) => urlParts(e.exchange.request.url).host },
   { id: "origin", label: "Origin", cls: "c-origin", width: 150, min: 60, byDefault: true, priority: 30, key: (e) => e.exchange.request.origin },

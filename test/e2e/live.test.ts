@@ -223,6 +223,12 @@ for (const arm of ["panels", "devtools"] as const) {
       expect(bad.map((b) => `${b.id}: ${b.why}`)).toEqual([]);
     });
 
+    test("every row has its end time (the panel's Time column), at or after its start, in every tab and API", () => {
+      const missing = results.map((r) => ({ r, e: entries.get(r.run.key)?.entry })).filter(({ e }) => e !== undefined)
+        .filter(({ e }) => typeof e!.end !== "number" || e!.end < e!.start).map(({ r }) => `${r.run.id} (${r.run.api}/${r.run.credentials})`);
+      expect(missing).toEqual([]);
+    });
+
     test("each tab's badge counts exactly the requests Chromium blocked in it", () => {
       const want = new Map<number, number>();
       for (const r of results) {
