@@ -1,6 +1,6 @@
 // B2: capture. N requests' webRequest event sequences (bench/corpus.ts: simple, preflighted,
 // redirected, blocked at every stage, network errors) replayed into the background's real Engine
-// through the one browser seam, the test fake (test/unit/background/fake-platform.ts): its
+// through the one browser seam, the test fake (test/fakes/browser.ts): its
 // listener sets, filters, storage.session (serialized at set(), answered asynchronously) and timers.
 // Events are dispatched to the engine's registered handlers as the fake's emit() does (same filter
 // matching), their details round-tripped through JSON beforehand, outside the timing.
@@ -16,10 +16,10 @@
 // browser process in Chromium) and reported separately.
 import { Engine } from "../src/background/engine";
 import { toRecord } from "../src/background/records";
-import type { RawRequestDetails, WebRequestEvent } from "../src/platform/browser";
+import type { RawRequestDetails, WebRequestEvent } from "../src/platform/background";
 import { MSG, PORT_NAME } from "../src/shared/protocol";
 import { LISTENED_EVENTS } from "../src/shared/web-request";
-import { FakeBrowser } from "../test/unit/background/fake-platform";
+import { FakeBrowser } from "../test/fakes/browser";
 import { cpuMs } from "./classifier";
 import { APP, eventsFor, templates, type RawEvent } from "./corpus";
 

@@ -6,7 +6,7 @@ import { diagnose } from "../src/core/diagnose";
 import { readExchange } from "../src/core/exchange";
 import { corsUnsafeRequestHeaderNames, normalizeMethod } from "../src/core/fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop } from "../src/core/types";
-import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../src/platform/browser";
+import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../src/platform/background";
 import type { Entry } from "../src/shared/protocol";
 import { scenarios, type Kit, type Scenario } from "../test/scenarios";
 import { okPreflight, okRes, redirect } from "../test/scenarios/kit";

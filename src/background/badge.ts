@@ -1,7 +1,7 @@
 // The toolbar badge: how many requests the tab's page had blocked (red), and the latest one in
 // a few words as the title.
 import type { Diagnosis, Exchange } from "../core/types";
-import type { Platform } from "../platform/browser";
+import type { Platform } from "../platform/background";
 import type { TabMeta } from "./store";
 
 export const BADGE_COLOR = "#d93025";

@@ -22,7 +22,7 @@
 // URLs outlives a start. Before that feature (sub-event names "webRequest.onX/sN", matched by
 // name) the waking events still go unseen. Requests in flight across a stop are captured from
 // their remaining events, without what the old worker saw (request headers, preflight).
-import type { CaptureFilter, ListenerSet, Platform, RawRequestDetails, WebRequestEvent } from "../platform/browser";
+import type { CaptureFilter, ListenerSet, Platform, RawRequestDetails, WebRequestEvent } from "../platform/background";
 import type { RequestRecord } from "./records";
 
 const WORKER_TYPES = ["xmlhttprequest", "other"];

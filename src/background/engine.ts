@@ -1,22 +1,28 @@
-// The background's engine: wires webRequest records to correlation, storage, the badge, panel
-// ports and the page hook's reports, over one Platform. index.ts runs it with the real browser;
-// tests with the fake. Which tabs are captured fully, and why, is policy.ts ("full": a port holds
-// the tab, or its site is always captured; "count": the page hook's rejections feed the badge).
+// The background's engine: only wiring. Data flows one way:
+//   webRequest → Capture (capture.ts) → records (records.ts) → a Correlator per tab (correlate.ts)
+//   → commit: assemble + judge (assemble.ts), the held page-hook report (matcher.ts) → Ledger
+//   (ledger.ts: store, badge, and the tab's panels through PanelSessions, sessions.ts).
+//   Relay reports (relays.ts) → AnnotationMatcher → a request in flight, a stored entry (Ledger), or held.
+//   Navigations and closed tabs → TabLifecycle (tabs.ts). Which tabs are captured fully, and why,
+//   is CapturePolicy (policy.ts); what survives the worker is Persistence and the Store.
+// index.ts runs it over the real browser; tests over the fake (test/fakes/browser.ts).
 import { originOf } from "../core/fetch";
-import type { Platform, MessageSender, Navigation, PortLike } from "../platform/browser";
-import {
-  type Annotation, type BackgroundMessage, type CaptureStateMessage, type Entry, MSG, PORT_NAME, annotateItems, isTabId,
-  readAnnotation, readPanelMessage,
-} from "../shared/protocol";
+import type { Platform } from "../platform/background";
+import { type Annotation, type Entry, type SnapshotMessage, MSG } from "../shared/protocol";
 import { hostOf } from "../shared/sites";
-import { PendingAnnotations, RateLimiter, distance, stripHash } from "./annotate";
 import { annotated, assemble, judge } from "./assemble";
-import { Badge, failureTitle } from "./badge";
+import { Badge } from "./badge";
 import { Capture } from "./capture";
 import { Correlator, type Settled } from "./correlate";
+import { Ledger } from "./ledger";
+import { AnnotationMatcher } from "./matcher";
+import { Persistence } from "./persistence";
 import { CapturePolicy } from "./policy";
 import { toRecord, type RequestRecord } from "./records";
+import { Relays } from "./relays";
+import { PanelSessions } from "./sessions";
 import { Store } from "./store";
+import { TabLifecycle } from "./tabs";
 
 export interface EngineOptions {
   /** Exchanges kept per tab. */
@@ -38,79 +44,74 @@ export interface EngineOptions {
   writeDelayMs?: number;
 }
 
-const STATE_KEY = "cl:state";
-const SITES_KEY = "cl:sites";
-
-interface Session {
-  port: PortLike;
-  tab: number | null;
-  /** SNAPSHOT sent: later changes go out as messages. */
-  live: boolean;
-  closed: boolean;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 export class Engine {
   ready: Promise<void> = Promise.resolve();
   private store: Store;
-  private badge: Badge;
+  private ledger: Ledger;
   private capture: Capture;
   private buckets = new Map<number, Correlator>();
-  /** Which tabs are captured fully, and why (policy.ts). */
   private policy: CapturePolicy;
-  private sessions = new Set<Session>();
-  private limiter = new RateLimiter();
-  private pending: PendingAnnotations;
-  /**
-   * Reports of same-origin calls, under full capture: most stay same-origin and are never
-   * captured, but one that redirects to another origin is (the SSO pattern), and its report is
-   * matched by the URL the script called. Their expiry is silent: nothing was missed.
-   */
-  private sameOriginPending: PendingAnnotations;
+  private persistence: Persistence;
+  private matcher: AnnotationMatcher;
+  private sessions: PanelSessions;
+  private relays: Relays;
+  private tabs: TabLifecycle;
   private isReady = false;
   private queue: Array<() => void> = [];
-  private stateChain: Promise<void> = Promise.resolve();
-  private stateScheduled = false;
-  /** The tabs whose content scripts were last told "full" (see pushCaptureStates). */
-  private announced = new Set<number>();
-  /** Page-hook reports received per tab for its current page, this worker life (the SNAPSHOT's `reports`). */
-  private reports = new Map<number, number>();
-  /**
-   * Orders CAPTURE_STATE messages for the relays: starts at the clock, so a later worker life's
-   * stamps are larger than an earlier one's, and grows by one per change.
-   */
-  private stamp: number;
   private o: Required<EngineOptions>;
 
   constructor(private p: Platform, opts: EngineOptions = {}) {
     this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false,
       writeDelayMs: 250, ...opts };
-    this.stamp = p.now();
+    const timer = (ms: number, fn: () => void) => p.setTimer(ms, fn);
     this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e),
-      delayMs: this.o.writeDelayMs, setTimer: (ms, fn) => p.setTimer(ms, fn) });
-    this.badge = new Badge(p);
+      delayMs: this.o.writeDelayMs, setTimer: timer });
+    this.policy = new CapturePolicy({ setTimer: timer, graceMs: this.o.panelGraceMs, changed: () => this.policyChanged() });
+    this.persistence = new Persistence(p.session, p.local, this.store, this.policy);
+    this.sessions = new PanelSessions({
+      extensionId: p.extensionId,
+      extensionOrigin: p.extensionOrigin,
+      whenReady: (fn) => this.whenReady(fn),
+      hold: (tab) => this.hold(tab),
+      release: (tab) => this.policy.release(tab),
+      snapshot: (tab) => this.snapshot(tab),
+      clear: (tab) => {
+        this.matcher.reset(tab);
+        this.ledger.clear(tab);
+      },
+      setPreserve: (tab, on) => this.ledger.setPreserve(tab, on),
+      setSite: (site, on) => {
+        this.policy.setSite(site, on);
+        this.persistence.saveSites();
+      },
+      reload: (tab) => { this.p.reloadTab(tab).catch(() => {}); },
+    });
+    this.ledger = new Ledger(this.store, new Badge(p), (tab, m) => this.sessions.post(tab, m));
+    this.matcher = new AnnotationMatcher(timer, (tab) => this.ledger.missed(tab), () => p.now());
+    this.relays = new Relays(p, {
+      ready: () => this.ready,
+      isWatched: (tab) => this.policy.isWatched(tab),
+      report: (tab, raw, senderUrl) => { this.annotate(tab, raw, senderUrl); },
+    });
+    this.tabs = new TabLifecycle(this.policy, this.ledger, this.matcher, (tab) => {
+      this.buckets.get(tab)?.clear();
+      this.buckets.delete(tab);
+    });
     this.capture = new Capture(p, (event, d, hold, force) => toRecord(event, d, (tab, id) => this.isTracked(tab, id), hold, force), (r) => this.onRecord(r));
-    this.policy = new CapturePolicy({ setTimer: (ms, fn) => p.setTimer(ms, fn), graceMs: this.o.panelGraceMs,
-      changed: () => this.policyChanged() });
-    this.pending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), (tab, a) => this.expired(tab, a));
-    this.sameOriginPending = new PendingAnnotations((ms, fn) => p.setTimer(ms, fn), () => {});
   }
 
   /** Registers every listener synchronously (call at the worker's top level), then reads the persisted state and re-adds the capture sets. */
   start(): Promise<void> {
     if (this.o.startupBridge) this.capture.startBridge();
-    this.p.onNavigation((n) => this.whenReady(() => this.onNavigation(n)));
-    this.p.onTabRemoved((tab) => this.whenReady(() => this.onTabRemoved(tab)));
-    this.p.onConnect((port) => this.onConnect(port));
-    this.p.onMessage((m, sender) => this.onMessage(m, sender));
-    this.ready = this.load().catch((e) => console.warn("cors-lens: load", e)).then(() => {
+    this.p.onNavigation((n) => this.whenReady(() => this.tabs.navigation(n)));
+    this.p.onTabRemoved((tab) => this.whenReady(() => this.tabs.removed(tab)));
+    this.p.onConnect((port) => this.sessions.accept(port));
+    this.relays.listen();
+    this.ready = this.persistence.load().catch((e) => console.warn("cors-lens: load", e)).then(() => {
       this.isReady = true;
       // The badge outlives the worker; the store may not hold what the last life counted (a stop
       // before its last write): show what the store holds now.
-      for (const tab of this.store.tabIds()) this.badge.render(tab, this.store.meta(tab));
+      this.ledger.renderAll();
       this.applyCapture();
       for (const fn of this.queue.splice(0)) fn();
     });
@@ -120,10 +121,7 @@ export class Engine {
   /** Everything so far processed and written (tests). */
   async idle(): Promise<void> {
     await this.ready;
-    for (let i = 0; i < 3; i++) {
-      await this.store.flush();
-      await this.stateChain;
-    }
+    await this.persistence.idle();
   }
 
   /** The tab's stored entries, oldest first. */
@@ -132,7 +130,7 @@ export class Engine {
   }
 
   captureLevel(tab: number): "full" | "count" {
-    return this.isWatched(tab) ? "full" : "count";
+    return this.policy.isWatched(tab) ? "full" : "count";
   }
 
   /**
@@ -141,64 +139,30 @@ export class Engine {
    * at the "count" level; it never creates an exchange. Returns false when refused.
    */
   annotate(tabId: number, raw: unknown, senderUrl?: string): boolean {
-    if (!isTabId(tabId) || !this.limiter.take(tabId, this.p.now())) return false;
-    const a = readAnnotation(raw);
+    const a = this.matcher.admit(tabId, raw);
     if (!a) return false;
-    this.whenReady(() => this.applyAnnotation(tabId, a, senderUrl));
+    this.whenReady(() => this.route(tabId, a, senderUrl));
     return true;
   }
 
-  // ---- start-up and state ----
+  // ---- start-up and capture levels ----
 
   private whenReady(fn: () => void): void {
     if (this.isReady) fn();
     else if (this.queue.length < 10_000) this.queue.push(fn);
   }
 
-  private async load(): Promise<void> {
-    const [state, local] = await Promise.all([this.p.session.get([STATE_KEY]), this.p.local.get([SITES_KEY])]);
-    await this.store.load();
-    this.policy.restore(state[STATE_KEY], local[SITES_KEY]);
-  }
-
   private policyChanged(): void {
     if (!this.isReady) return; // start() applies the restored policy once ready
     this.applyCapture();
-    this.persistState();
-  }
-
-  private persistState(): void {
-    if (this.stateScheduled) return;
-    this.stateScheduled = true;
-    this.stateChain = this.stateChain.then(async () => {
-      this.stateScheduled = false;
-      try {
-        await this.p.session.set({ [STATE_KEY]: this.policy.persisted() });
-      } catch (e) {
-        console.warn("cors-lens: state", e);
-      }
-    });
-  }
-
-  // ---- capture levels ----
-
-  private watchedTabs(): Set<number> {
-    return this.policy.watchedTabs();
-  }
-
-  private isWatched(tab: number): boolean {
-    return this.policy.isWatched(tab);
-  }
-
-  private workersOn(): boolean {
-    return this.o.workerCapture && this.policy.anyPort();
+    this.persistence.savePolicy();
   }
 
   private applyCapture(): void {
-    const watched = this.watchedTabs();
-    const workers = this.workersOn();
+    const watched = this.policy.watchedTabs();
+    const workers = this.o.workerCapture && this.policy.anyPort();
     this.capture.set(watched, workers);
-    this.pushCaptureStates(watched);
+    this.relays.push(watched);
     for (const [tab, c] of this.buckets) {
       if (tab === -1 ? !workers : !watched.has(tab)) {
         c.clear();
@@ -207,33 +171,30 @@ export class Engine {
     }
   }
 
-  /**
-   * Tells the content scripts of every tab that entered or left full capture (all its frames), so
-   * their relays forward every report or only failures (relay-core.ts). A document that loads
-   * later asks (captureState); a tab's frames that miss a push are corrected by the next one.
-   */
-  private pushCaptureStates(watched: ReadonlySet<number>): void {
-    for (const tab of watched) {
-      if (!this.announced.has(tab)) {
-        this.announced.add(tab);
-        this.p.sendToTab(tab, this.captureState(tab));
-      }
-    }
-    for (const tab of this.announced) {
-      if (!watched.has(tab)) {
-        this.announced.delete(tab);
-        this.p.sendToTab(tab, this.captureState(tab));
-      }
+  // ---- panel sessions ----
+
+  /** A port's tab is watched (full capture) from now until the port closes. */
+  private async hold(tab: number): Promise<void> {
+    this.policy.hold(tab);
+    if (this.policy.url(tab) === undefined) {
+      const url = await this.p.tabUrl(tab);
+      if (url) this.policy.learnUrl(tab, url);
     }
   }
 
-  private captureState(tab: number): CaptureStateMessage {
-    return { type: MSG.CAPTURE_STATE, full: this.isWatched(tab), stamp: ++this.stamp };
-  }
-
-  private setSite(site: string, on: boolean): void {
-    const lists = this.policy.setSite(site, on);
-    this.p.local.set({ [SITES_KEY]: lists }).catch((e) => console.warn("cors-lens: sites", e));
+  private async snapshot(tab: number): Promise<SnapshotMessage> {
+    const entries = await this.store.entries(tab);
+    // What a panel is shown is on disk first: the store gathers writes (store.ts), and a worker
+    // stopped right after (a reload, DevTools' "stop") must not take back what the panel listed.
+    await this.store.flush();
+    const meta = this.ledger.meta(tab);
+    const pageUrl = meta.pageUrl || this.policy.url(tab) || "";
+    const site = hostOf(pageUrl);
+    return {
+      type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
+      captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, reports: this.matcher.reports(tab),
+      preserve: meta.preserve, site, alwaysCapture: site !== null && this.policy.siteWatched(pageUrl),
+    };
   }
 
   // ---- webRequest records → exchanges ----
@@ -258,7 +219,7 @@ export class Engine {
    */
   private targets(bucket: number, origin: string): number[] {
     if (bucket >= 0) return [bucket];
-    const tabs = [...this.watchedTabs()].filter((t) => originOf(this.policy.url(t) ?? "") === origin);
+    const tabs = [...this.policy.watchedTabs()].filter((t) => originOf(this.policy.url(t) ?? "") === origin);
     return tabs.length ? tabs : [-1];
   }
 
@@ -269,8 +230,7 @@ export class Engine {
     for (const tab of this.targets(bucket, raw.request.origin)) {
       let { exchange, diagnosis } = judged;
       let isAnnotated = false;
-      const a = bucket >= 0 ? s.annotation ?? this.pending.take(tab, raw.request.url, raw.request.method, s.view.start) ??
-        this.sameOriginPending.take(tab, raw.request.url, raw.request.method, s.view.start) : null;
+      const a = bucket >= 0 ? s.annotation ?? this.matcher.take(tab, raw.request.url, raw.request.method, s.view.start) : null;
       const r = a ? annotated(raw, diagnosis, a) : null;
       if (r) {
         exchange = r.exchange;
@@ -278,217 +238,37 @@ export class Engine {
         isAnnotated = true;
       }
       const entry: Entry = {
-        exchange, diagnosis, page: this.store.meta(tab).page, start: s.view.start,
+        exchange, diagnosis, page: this.ledger.meta(tab).page, start: s.view.start,
         frameId: s.view.frameId, type: s.view.type, annotated: isAnnotated,
       };
       if (s.view.end !== null) entry.end = s.view.end;
-      if (!this.store.add(tab, entry)) continue;
-      if (diagnosis.blocked) this.store.bump(tab, { blocked: 1, lastFailure: failureTitle(exchange, diagnosis) });
-      this.badge.render(tab, this.store.meta(tab));
-      this.post(tab, { type: MSG.EXCHANGE_ADDED, entry });
+      this.ledger.add(tab, entry);
     }
   }
 
   // ---- the page hook's reports ----
 
-  private applyAnnotation(tab: number, a: Annotation, senderUrl: string | undefined): void {
-    this.reports.set(tab, (this.reports.get(tab) ?? 0) + 1);
-    const pageOrigin = originOf(senderUrl ?? "") ?? originOf(this.policy.url(tab) ?? "");
-    if (pageOrigin === null) return;
-    const sameOriginCall = originOf(a.url) === pageOrigin;
-    // Below full capture a same-origin call says nothing (a rejection there is a network error far
-    // more often than a redirect to another origin); under it, it may have left the origin.
-    if (sameOriginCall && !this.isWatched(tab)) return;
-    if (!this.isWatched(tab)) {
-      if (this.suspect(a)) {
-        this.store.bump(tab, { suspected: 1 });
-        this.badge.render(tab, this.store.meta(tab));
-      }
-      return;
-    }
-    const url = stripHash(a.url);
-    let bestD = Infinity;
-    let inFlight: string | null = null;
-    let stored: Entry | null = null;
-    for (const v of this.buckets.get(tab)?.inFlight() ?? []) {
-      const d = distance(a, v.hops[0]!.url, v.hops[0]!.method, v.start);
-      if (d !== null && d < bestD) {
-        bestD = d;
-        inFlight = v.id;
+  private route(tab: number, a: Annotation, senderUrl: string | undefined): void {
+    const route = this.matcher.route(tab, a, {
+      pageOrigin: originOf(senderUrl ?? "") ?? originOf(this.policy.url(tab) ?? ""),
+      watched: this.policy.isWatched(tab),
+      inFlight: () => this.buckets.get(tab)?.inFlight() ?? [],
+      recent: () => this.store.recent(tab, 200),
+    });
+    switch (route.kind) {
+      case "suspected":
+        this.ledger.suspected(tab);
+        break;
+      case "in-flight":
+        this.buckets.get(tab)!.annotate(route.requestId, a);
+        break;
+      case "stored": {
+        const before = route.entry;
+        const r = annotated(before.exchange, before.diagnosis, a);
+        if (r) this.ledger.update(tab, before, { ...before, exchange: r.exchange, diagnosis: r.diagnosis, annotated: true });
+        // else it contradicts the browser: change nothing
+        break;
       }
     }
-    for (const e of this.store.recent(tab, 200)) {
-      if (e.annotated || e.exchange.request.url !== url) continue;
-      const d = distance(a, e.exchange.request.url, e.exchange.request.method, e.start);
-      if (d !== null && d < bestD) {
-        bestD = d;
-        stored = e;
-        inFlight = null;
-      }
-    }
-    if (inFlight !== null) this.buckets.get(tab)!.annotate(inFlight, a);
-    else if (stored) this.reannotate(tab, stored, a);
-    else (sameOriginCall ? this.sameOriginPending : this.pending).add(tab, a);
-  }
-
-  /** Drops the tab's reports still waiting for a request (a navigation, Clear, the tab closed). */
-  private forgetReports(tab: number): void {
-    this.pending.forget(tab);
-    this.sameOriginPending.forget(tab);
-  }
-
-  private suspect(a: Annotation): boolean {
-    return a.mode === "cors" && a.outcome === "rejected TypeError";
-  }
-
-  private reannotate(tab: number, entry: Entry, a: Annotation): void {
-    const r = annotated(entry.exchange, entry.diagnosis, a);
-    if (!r) return; // it contradicts the browser: change nothing
-    const next: Entry = { ...entry, exchange: r.exchange, diagnosis: r.diagnosis, annotated: true };
-    if (!this.store.update(tab, next)) return;
-    const meta = this.store.meta(tab);
-    const wasLatest = meta.lastFailure !== null && meta.lastFailure === failureTitle(entry.exchange, entry.diagnosis);
-    if (entry.diagnosis.blocked && !next.diagnosis.blocked) this.store.bump(tab, { blocked: -1, ...(wasLatest ? { lastFailure: null } : {}) });
-    else if (!entry.diagnosis.blocked && next.diagnosis.blocked) this.store.bump(tab, { blocked: 1, lastFailure: failureTitle(next.exchange, next.diagnosis) });
-    else if (next.diagnosis.blocked && wasLatest) this.store.bump(tab, { lastFailure: failureTitle(next.exchange, next.diagnosis) });
-    this.badge.render(tab, this.store.meta(tab));
-    this.post(tab, { type: MSG.EXCHANGE_UPDATED, entry: next });
-  }
-
-  // Under full capture webRequest is the truth: a report that no captured request explains is
-  // only "missed" (the panel says so), never a badge-visible failure, or a page could forge them.
-  private expired(tab: number, _a: Annotation): void {
-    this.store.bump(tab, { missed: 1 });
-  }
-
-  private onMessage(m: unknown, sender: MessageSender): Promise<unknown> | undefined {
-    const tab = sender.tabId;
-    if (sender.id !== this.p.extensionId || tab === undefined || !isObject(m)) return undefined;
-    if (m.type === MSG.ANNOTATE) {
-      for (const a of annotateItems(m)) this.annotate(tab, a, sender.url);
-    } else if (m.type === MSG.CAPTURE_QUERY && isTabId(tab)) {
-      // Answered once the persisted state is read: a restarted worker knows its watched tabs only then.
-      return this.ready.then(() => this.captureState(tab));
-    }
-    return undefined;
-  }
-
-  // ---- tabs ----
-
-  private onNavigation(n: Navigation): void {
-    const { tabId: tab, url } = n;
-    if (n.phase === "start") {
-      // Register before the new page's first request.
-      this.policy.navigationStart(tab, url);
-      return;
-    }
-    this.policy.navigationCommit(tab, url);
-    this.reports.delete(tab);
-    if (this.store.has(tab) || this.isWatched(tab)) {
-      this.store.navigate(tab, url);
-      this.forgetReports(tab);
-      this.badge.render(tab, this.store.meta(tab));
-      this.post(tab, { type: MSG.NAVIGATED, page: this.store.meta(tab).page, url });
-    }
-  }
-
-  private onTabRemoved(tab: number): void {
-    this.store.removeTab(tab);
-    this.buckets.get(tab)?.clear();
-    this.buckets.delete(tab);
-    this.policy.removeTab(tab);
-    this.forgetReports(tab);
-    this.reports.delete(tab);
-    this.limiter.forget(tab);
-    this.badge.forget(tab);
-  }
-
-  // ---- panel ports ----
-
-  private onConnect(port: PortLike): void {
-    if (port.name !== PORT_NAME) return;
-    // Only our own pages: a content script has our id too, but a web page's URL.
-    if (port.senderId !== this.p.extensionId || !port.senderUrl?.startsWith(this.p.extensionOrigin + "/")) {
-      port.disconnect();
-      return;
-    }
-    const s: Session = { port, tab: null, live: false, closed: false };
-    this.sessions.add(s);
-    port.onMessage((m) => this.whenReady(() => this.onPanelMessage(s, m)));
-    port.onDisconnect(() => this.whenReady(() => this.closeSession(s)));
-  }
-
-  private onPanelMessage(s: Session, raw: unknown): void {
-    const m = readPanelMessage(raw);
-    if (s.closed || !m) return;
-    if (s.tab === null) {
-      // The devtools page holds capture and is sent nothing; a panel gets the snapshot.
-      if (m.type === MSG.HELLO) void (m.hold ? this.watchFor(s, m.tabId) : this.hello(s, m.tabId));
-      return;
-    }
-    const tab = s.tab;
-    switch (m.type) {
-      case MSG.CLEAR:
-        this.store.clear(tab);
-        this.forgetReports(tab);
-        this.reports.delete(tab);
-        this.badge.render(tab, this.store.meta(tab));
-        this.post(tab, { type: MSG.CLEARED });
-        break;
-      case MSG.SET_PRESERVE:
-        this.store.setPreserve(tab, m.on);
-        break;
-      case MSG.SET_ALWAYS_CAPTURE:
-        this.setSite(m.site, m.on);
-        break;
-      case MSG.RELOAD_AND_CAPTURE:
-        // The port already holds full capture for the tab; its listener set exists before the reload.
-        this.p.reloadTab(tab).catch(() => {});
-        break;
-      case MSG.HELLO:
-        break; // one tab per port
-      case MSG.PING:
-        break; // receiving it is the point: the worker stays up while a panel is open
-    }
-  }
-
-  /** The port's tab is watched (full capture) from now until the port closes. */
-  private async watchFor(s: Session, tab: number): Promise<void> {
-    s.tab = tab;
-    this.policy.hold(tab);
-    if (this.policy.url(tab) === undefined) {
-      const url = await this.p.tabUrl(tab);
-      if (url) this.policy.learnUrl(tab, url);
-    }
-  }
-
-  private async hello(s: Session, tab: number): Promise<void> {
-    await this.watchFor(s, tab);
-    const entries = await this.store.entries(tab);
-    // What a panel is shown is on disk first: the store gathers writes (store.ts), and a worker
-    // stopped right after (a reload, DevTools' "stop") must not take back what the panel listed.
-    await this.store.flush();
-    if (s.closed) return;
-    const meta = this.store.meta(tab);
-    const pageUrl = meta.pageUrl || this.policy.url(tab) || "";
-    const site = hostOf(pageUrl);
-    s.port.post({
-      type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
-      captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, reports: this.reports.get(tab) ?? 0, preserve: meta.preserve,
-      site, alwaysCapture: site !== null && this.policy.siteWatched(pageUrl),
-    } satisfies BackgroundMessage);
-    s.live = true;
-  }
-
-  private closeSession(s: Session): void {
-    if (s.closed) return;
-    s.closed = true;
-    this.sessions.delete(s);
-    if (s.tab === null) return;
-    this.policy.release(s.tab);
-  }
-
-  private post(tab: number, msg: BackgroundMessage): void {
-    for (const s of this.sessions) if (s.tab === tab && s.live && !s.closed) s.port.post(msg);
   }
 }

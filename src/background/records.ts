@@ -2,7 +2,7 @@
 // filtering context copies what it needs), and nothing past this file sees a raw object.
 // Runs in every listener call, so same-origin requests return before allocating anything.
 import type { Headers } from "../core/types";
-import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../platform/browser";
+import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../platform/background";
 
 export interface RequestRecord {
   event: WebRequestEvent;

@@ -12,7 +12,7 @@
 // string, not as an array of objects: storage.set converts and checks an object value property by
 // property in the worker's extension bindings, which cost ~1 ms per entry (a CPU profile of the
 // worker under capture: most of CORS Lens's own time), while JSON.stringify is V8's fast path.
-import type { StorageArea } from "../platform/browser";
+import type { StorageArea } from "../platform/background";
 import type { Entry } from "../shared/protocol";
 
 export interface TabMeta {

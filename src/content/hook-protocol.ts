@@ -3,6 +3,7 @@
 
 import { isToken } from "../core/fetch";
 import { readHeaderPairs } from "../shared/protocol";
+import type { Channel } from "../shared/bridge";
 import { TokenBucket } from "../shared/rate";
 
 export const HOOK_EVENT = "cors-lens:call";
@@ -59,6 +60,25 @@ export function validateHookCall(detail: unknown): HookCall | null {
     call.headers = h;
   }
   return call;
+}
+
+/** HOOK_CHANNEL's one message: a call the hook saw. */
+export const HOOK_CALL = "call";
+export interface HookMessage {
+  type: typeof HOOK_CALL;
+  call: HookCall;
+}
+
+/**
+ * The page hook → relay channel, HookChannel (a CustomEvent on the document, detail a JSON string). Only `up`:
+ * the relay never answers the page. The hook sends through primordials it captured before any page
+ * script ran (hook.ts), not through a Bridge, so a page cannot see or stop its reports by patching
+ * dispatchEvent; what it sends is HookCall, read here.
+ */
+export type HookChannel = Channel<HookMessage, never>;
+export function readHookMessage(detail: unknown): HookMessage | null {
+  const call = validateHookCall(detail);
+  return call ? { type: HOOK_CALL, call } : null;
 }
 
 /** The relay's limit: a page can report at most this fast. */

@@ -17,7 +17,7 @@
 // through runtime.onMessage from our own extension (relay.ts checks the sender), never from the page.
 // Reports of calls that succeeded go out in batches (one message per RELAY_LIMITS.batchMs): a
 // message costs far more than a report. A failure goes at once.
-import { ANNOTATE_BATCH_MAX, MSG, readCaptureState, type Annotation } from "../shared/protocol";
+import { ANNOTATE_BATCH_MAX, MSG, readCaptureState, type Annotation, type RelayMessage } from "../shared/protocol";
 import { RateLimiter, validateHookCall, type HookCall } from "./hook-protocol";
 
 export const RELAY_LIMITS = { holdLimit: 200, batchMs: 50, batchMax: ANNOTATE_BATCH_MAX };
@@ -45,7 +45,7 @@ function suspect(c: HookCall): boolean {
 export type CaptureMode = "unknown" | "full" | "count";
 
 export interface RelayOptions {
-  send(message: unknown): void;
+  send(message: RelayMessage): void;
   /** Runs `fn` once after `ms` (the batch timer). */
   setTimer(ms: number, fn: () => void): void;
   limiter?: RateLimiter;
@@ -67,7 +67,11 @@ export class Relay {
   /** One HOOK_EVENT detail from the page. True when it was forwarded or held. */
   report(detail: unknown): boolean {
     const call = validateHookCall(detail);
-    if (!call) return false;
+    return call ? this.accept(call) : false;
+  }
+
+  /** One validated call (HOOK_CHANNEL's reader has read it). True when it was forwarded or held. */
+  accept(call: HookCall): boolean {
     if (this.mode === "full" || suspect(call)) return this.forward(toAnnotation(call));
     if (this.mode === "count" || this.held.length >= RELAY_LIMITS.holdLimit) return false;
     this.held.push(toAnnotation(call));

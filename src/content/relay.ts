@@ -1,23 +1,26 @@
 // Isolated-world content script (document_start, all frames): forwards the page hook's reports,
-// as much as the tab's capture level needs (relay-core.ts).
-import { onExtensionMessage, requestRuntime, sendRuntimeMessage } from "../platform/content";
-import { MSG } from "../shared/protocol";
-import { HOOK_EVENT } from "./hook-protocol";
+// as much as the tab's capture level needs (relay-core.ts). Two bridges: HookChannel from the page
+// (a document event) and RelayChannel to the background (runtime messages).
+import { runtimeWall } from "../platform/content";
+import { eventWall, hostBridge, pageBridge } from "../shared/bridge";
+import { MSG, readCaptureState, type RelayChannel } from "../shared/protocol";
+import { HOOK_CALL, HOOK_EVENT, readHookMessage, type HookChannel } from "./hook-protocol";
 import { Relay } from "./relay-core";
 
-const relay = new Relay({ send: sendRuntimeMessage, setTimer: (ms, fn) => { setTimeout(fn, ms); } });
-const ask = () => requestRuntime({ type: MSG.CAPTURE_QUERY }).then((answer) => {
-  if (!relay.control(answer)) relay.unanswered();
+const background = pageBridge<RelayChannel>(runtimeWall(), readCaptureState);
+const relay = new Relay({ send: (m) => background.send(m), setTimer: (ms, fn) => { setTimeout(fn, ms); } });
+background.on(MSG.CAPTURE_STATE, (m) => { relay.control(m); });
+const ask = () => background.request({ type: MSG.CAPTURE_QUERY }).then((answer) => {
+  if (!answer || !relay.control(answer)) relay.unanswered();
 });
 // Asked at the first report, not at load: a frame that makes no call sends nothing at all.
 let asked = false;
-document.addEventListener(HOOK_EVENT, (e) => {
+hostBridge<HookChannel>(eventWall(document, HOOK_EVENT), readHookMessage).on(HOOK_CALL, (m) => {
   if (!asked) {
     asked = true;
     void ask();
   }
-  relay.report((e as CustomEvent<unknown>).detail);
-}, true);
-onExtensionMessage((m) => relay.control(m));
+  relay.accept(m.call);
+});
 // A page restored from the back/forward cache missed the pushes sent while it was away.
 addEventListener("pageshow", (e) => { if (e.persisted && asked) void ask(); });

@@ -1,6 +1,6 @@
 // "Why was my cookie not sent?": which cookies of the browser's jar a credentialed cross-origin request
 // carried, which it did not and why; and which Set-Cookie lines of its responses the browser rejects.
-// Pure: the jar is read by the panel (src/panel/platform.ts) and passed in. Cookie VALUES never appear
+// Pure: the jar is read by the panel (src/platform/panel.ts) and passed in. Cookie VALUES never appear
 // in anything this module returns (names, domains and paths are not secrets; values are).
 //
 // Rules: RFC 6265bis (https://datatracker.ietf.org/doc/draft-ietf-httpbis-rfc6265bis/) §5.1.3 domain

@@ -4,11 +4,11 @@
 // selected, so a developer who reproduces a failure on the Console and then opens "CORS" would
 // otherwise find it "seen but not recorded". Closing DevTools closes this page and its port.
 // The panel page reads the tab from its query, so panel.html?tabId=N also works in a normal tab.
-import { openConnection } from "../panel/connection";
-import { createBrowserPanelPlatform, createDevtoolsPanel, inspectedTabId } from "../panel/platform";
+import { createBrowserPanelPlatform, createDevtoolsPanel, inspectedTabId } from "../platform/panel";
+import { holdTab } from "../shared/hold";
 
 const tabId = inspectedTabId();
 if (tabId !== null) {
   createDevtoolsPanel("CORS", "icons/icon-32.png", `panel.html?tabId=${encodeURIComponent(String(tabId))}`);
-  openConnection({ platform: createBrowserPanelPlatform(), tabId, hold: true, onMessages: () => {}, onStatus: () => {} });
+  holdTab(createBrowserPanelPlatform(), tabId);
 }

@@ -1,7 +1,7 @@
 // The options page: the user's masking settings (core/secrets.ts MASK_SETTINGS_KEY), stored in
 // storage.local through the panel's platform seam; open panels pick a change up at once.
 import { MASK_SETTINGS_KEY, readMaskSettings } from "../core/secrets";
-import { createBrowserPanelPlatform } from "../panel/platform";
+import { createBrowserPanelPlatform } from "../platform/panel";
 
 const platform = createBrowserPanelPlatform();
 const form = document.getElementById("form") as HTMLFormElement;

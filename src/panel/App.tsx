@@ -10,7 +10,7 @@ import { toHar, toReport } from "../core/har-export";
 import { Detail, type CopyWhat } from "./Detail";
 import { MASK, SecretContext } from "./headers";
 import { MASK_SETTINGS_KEY, readMaskSettings, secretTest, type MaskSettings } from "../core/secrets";
-import type { PanelPlatform } from "./platform";
+import type { PanelPlatform } from "../platform/panel";
 import { RequestList } from "./RequestList";
 import { COLUMNS_KEY, defaultColumnPrefs, readColumnPrefs, type ColumnPrefs, type SortSpec } from "./columns";
 import { EMPTY_PREFS, loadStackPrefs, STACK_PREFS_KEY, withChoice, type StackPrefs } from "./stack";

@@ -6,14 +6,14 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { checkSetCookie, explainCookies, jarDomain, type CookieInfo, type CookieReport } from "../core/cookies";
 import type { Entry } from "../shared/protocol";
 import { MASK } from "./headers";
-import { readCookieJar, type CookieJarRead, type RawCookie } from "./platform";
+import { readCookieJar, type CookieJarRead, type RawCookie } from "../platform/panel";
 
 export type CookieReader = (url: string, domain: string) => Promise<CookieJarRead>;
 
 export interface CookieViewProps {
   entry: Entry;
   reveal: boolean;
-  /** The seam (src/panel/platform.ts readCookieJar); tests pass a fake. */
+  /** The seam (src/platform/panel.ts readCookieJar); tests pass a fake. */
   read?: CookieReader;
 }
 

@@ -1,7 +1,9 @@
-// The panel's port to the background: HELLO {tabId} on every (re)connect, validated messages in
-// batches, and reconnection with backoff when the MV3 worker stops and drops the port.
-import { MSG, readBackgroundMessage, type BackgroundMessage, type PanelMessage } from "../shared/protocol";
-import type { PanelPlatform } from "./platform";
+// The panel's port to the background: the page end of PanelChannel (shared/bridge.ts) over a
+// reconnecting wall (HELLO {tabId} on every (re)connect, backoff, heartbeat), with live messages
+// delivered in batches.
+import type { PanelPlatform } from "../platform/panel";
+import { pageBridge, reconnectingWall } from "../shared/bridge";
+import { MSG, readBackgroundMessage, type BackgroundMessage, type PanelChannel, type PanelMessage } from "../shared/protocol";
 import type { ConnectionStatus } from "./state";
 
 export interface ConnectionOptions {
@@ -13,11 +15,6 @@ export interface ConnectionOptions {
   schedule?: (ms: number, fn: () => void) => () => void;
   /** Live messages are delivered in batches this often (0: one by one, synchronously). */
   batchMs?: number;
-  /**
-   * The devtools page's port: holds the tab's full capture while DevTools is open, receives
-   * nothing (HELLO {hold: true}); reconnects and pings like a panel.
-   */
-  hold?: boolean;
 }
 
 export interface Connection {
@@ -25,28 +22,19 @@ export interface Connection {
   close(): void;
 }
 
-/** Reconnect delays: 100 ms doubling up to 5 s; reset once a snapshot arrives. */
-export const BACKOFF = { first: 100, max: 5000 };
+export { BACKOFF, HEARTBEAT_MS } from "../shared/bridge";
 
 function defaultSchedule(ms: number, fn: () => void): () => void {
   const t = setTimeout(fn, ms);
   return () => clearTimeout(t);
 }
 
-/** Under Chrome's 30 s idle limit for MV3 workers. */
-export const HEARTBEAT_MS = 20_000;
-
+/** The panel's (or devtools page's) end of PanelChannel, over a wall that reconnects when the worker stops. */
 export function openConnection(opts: ConnectionOptions): Connection {
   const schedule = opts.schedule ?? defaultSchedule;
   const batchMs = opts.batchMs ?? 16;
-  let port: ReturnType<PanelPlatform["connect"]> | null = null;
-  let closed = false;
-  let attempt = 0;
-  let cancelRetry: (() => void) | null = null;
   let pending: BackgroundMessage[] = [];
   let cancelFlush: (() => void) | null = null;
-  /** Messages sent while no port was open, replayed after the next HELLO. */
-  const queue: PanelMessage[] = [];
 
   const flush = () => {
     cancelFlush?.();
@@ -64,79 +52,36 @@ export function openConnection(opts: ConnectionOptions): Connection {
     else if (!cancelFlush) cancelFlush = schedule(batchMs, flush);
   };
 
-  const retry = () => {
-    if (closed || cancelRetry) return;
-    const delay = Math.min(BACKOFF.max, BACKOFF.first * 2 ** attempt);
-    attempt++;
-    cancelRetry = schedule(delay, () => {
-      cancelRetry = null;
-      open();
-    });
-  };
-
-  const open = () => {
-    if (closed) return;
-    let p: NonNullable<typeof port>;
-    try {
-      p = opts.platform.connect();
-    } catch {
-      opts.onStatus(attempt === 0 ? "unavailable" : "reconnecting");
-      retry();
-      return;
-    }
-    port = p;
-    p.onMessage((raw) => {
-      if (port !== p) return;
-      const m = readBackgroundMessage(raw);
-      if (!m) return;
-      if (m.type === MSG.SNAPSHOT) {
-        if (m.tabId !== opts.tabId) return;
-        attempt = 0;
-        pending = [];
-        opts.onStatus("connected");
-      }
-      deliver(m);
-    });
-    p.onDisconnect(() => {
-      if (port !== p) return;
-      port = null;
+  const hello: PanelMessage = { type: MSG.HELLO, tabId: opts.tabId };
+  const wall = reconnectingWall({
+    connect: () => opts.platform.connect(),
+    hello: () => hello,
+    ping: () => ({ type: MSG.PING }) satisfies PanelMessage,
+    schedule,
+    onFail: (first) => opts.onStatus(first ? "unavailable" : "reconnecting"),
+    onDrop: () => {
       flush();
-      if (closed) return;
       opts.onStatus("reconnecting");
-      retry();
-    });
-    p.post((opts.hold ? { type: MSG.HELLO, tabId: opts.tabId, hold: true } : { type: MSG.HELLO, tabId: opts.tabId }) satisfies PanelMessage);
-    // No snapshot ever comes to a holding port: a connect that did not throw is the success.
-    if (opts.hold) {
-      attempt = 0;
-      opts.onStatus("connected");
-    }
-    for (const m of queue.splice(0)) p.post(m);
-    // Chrome stops an MV3 worker after 30 s without events; restarts are survived
-    // (docs/architecture.md, "Worker restarts"), but a panel that is open keeps it up anyway.
-    const beat = () => {
-      if (closed || port !== p) return;
-      p.post({ type: MSG.PING } satisfies PanelMessage);
-      schedule(HEARTBEAT_MS, beat);
-    };
-    schedule(HEARTBEAT_MS, beat);
-  };
-
-  open();
+    },
+  });
+  const bridge = pageBridge<PanelChannel>(wall, readBackgroundMessage);
+  bridge.on(MSG.SNAPSHOT, (m) => {
+    // Another tab's snapshot (a port reused by mistake) is not this panel's.
+    if (m.tabId !== opts.tabId) return;
+    wall.connected();
+    pending = [];
+    opts.onStatus("connected");
+    deliver(m);
+  });
+  for (const type of [MSG.EXCHANGE_ADDED, MSG.EXCHANGE_UPDATED, MSG.CLEARED, MSG.NAVIGATED] as const) bridge.on(type, deliver);
+  wall.start();
 
   return {
-    send(message) {
-      if (closed) return;
-      if (port) port.post(message);
-      else if (queue.length < 20) queue.push(message);
-    },
+    send: (message) => bridge.send(message),
     close() {
-      closed = true;
-      cancelRetry?.();
       cancelFlush?.();
-      const p = port;
-      port = null;
-      p?.disconnect();
+      bridge.shutdown();
+      wall.close();
     },
   };
 }

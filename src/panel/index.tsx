@@ -3,7 +3,7 @@
 import { render } from "preact";
 import { isTabId } from "../shared/protocol";
 import { App, type Theme } from "./App";
-import { createBrowserPanelPlatform } from "./platform";
+import { createBrowserPanelPlatform } from "../platform/panel";
 
 export function readQuery(search: string): { tabId: number | null; theme: Theme | null } {
   const q = new URLSearchParams(search);

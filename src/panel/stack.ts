@@ -3,7 +3,7 @@
 import { headerValue, originOf } from "../core/fetch";
 import { isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Stack } from "../core/types";
-import type { PanelPlatform } from "./platform";
+import type { PanelPlatform } from "../platform/panel";
 
 export interface StackGuess {
   stack: Stack;

@@ -71,71 +71,81 @@ export function initialState(tabId: number | null): PanelState {
   };
 }
 
-function applyMessages(state: PanelState, messages: readonly BackgroundMessage[]): PanelState {
-  let s: PanelState = state;
-  // Copy-on-write once per batch: a burst of additions costs one copy of the list, not one per message.
-  let entries: Entry[] | null = null;
-  let index: Map<string, number> | null = null;
-  const list = (): Entry[] => (entries ??= [...s.entries]);
-  const idx = (): Map<string, number> => {
-    if (!index) {
-      index = new Map();
-      list().forEach((e, i) => index!.set(entryId(e), i));
+/** A batch being applied: the state so far and a copy-on-write entry list (one copy per batch, not per message). */
+class Batch {
+  entries: Entry[] | null = null;
+  private index: Map<string, number> | null = null;
+  dropped: number;
+
+  constructor(public s: PanelState) {
+    this.dropped = s.dropped;
+  }
+
+  list(): Entry[] {
+    return (this.entries ??= [...this.s.entries]);
+  }
+
+  replace(entries: Entry[]): void {
+    this.entries = entries;
+    this.index = null;
+  }
+
+  upsert(entry: Entry): void {
+    if (!this.index) {
+      this.index = new Map();
+      this.list().forEach((e, i) => this.index!.set(entryId(e), i));
     }
-    return index;
-  };
-  let dropped = s.dropped;
-  for (const m of messages) {
-    switch (m.type) {
-      case MSG.SNAPSHOT: {
-        entries = [...m.entries];
-        index = null;
-        dropped = m.dropped;
-        s = {
-          ...s, ready: true, connection: "connected", tabId: m.tabId, page: m.page, pageUrl: m.pageUrl,
-          captureLevel: m.captureLevel, missed: m.missed, suspected: m.suspected, preserve: m.preserve,
-          site: m.site, alwaysCapture: m.alwaysCapture,
-        };
-        break;
-      }
-      case MSG.EXCHANGE_ADDED:
-      case MSG.EXCHANGE_UPDATED: {
-        const at = idx().get(entryId(m.entry));
-        if (at !== undefined) {
-          list()[at] = m.entry;
-        } else {
-          idx().set(entryId(m.entry), list().length);
-          list().push(m.entry);
-        }
-        break;
-      }
-      case MSG.CLEARED:
-        entries = [];
-        index = null;
-        dropped = 0;
-        s = { ...s, missed: 0, suspected: 0 };
-        break;
-      case MSG.NAVIGATED: {
-        if (!s.preserve) {
-          entries = list().filter((e) => e.page >= m.page);
-          index = null;
-          dropped = 0;
-        }
-        // An open panel means full capture: the new page is recorded from its first request.
-        s = { ...s, page: m.page, pageUrl: m.url, captureLevel: "full", missed: 0, suspected: 0 };
-        break;
-      }
+    const id = entryId(entry);
+    const at = this.index.get(id);
+    if (at !== undefined) this.list()[at] = entry;
+    else {
+      this.index.set(id, this.list().length);
+      this.list().push(entry);
     }
   }
-  if (entries === null) return s === state ? state : s;
-  const all: Entry[] = entries;
+}
+
+type Down = BackgroundMessage["type"];
+/** What each message the background sends does to the panel: one entry per PanelChannel down message (the compiler checks all are here). */
+const APPLY: { [K in Down]: (b: Batch, m: Extract<BackgroundMessage, { type: K }>) => void } = {
+  [MSG.SNAPSHOT]: (b, m) => {
+    b.replace([...m.entries]);
+    b.dropped = m.dropped;
+    b.s = {
+      ...b.s, ready: true, connection: "connected", tabId: m.tabId, page: m.page, pageUrl: m.pageUrl,
+      captureLevel: m.captureLevel, missed: m.missed, suspected: m.suspected, preserve: m.preserve,
+      site: m.site, alwaysCapture: m.alwaysCapture,
+    };
+  },
+  [MSG.EXCHANGE_ADDED]: (b, m) => b.upsert(m.entry),
+  [MSG.EXCHANGE_UPDATED]: (b, m) => b.upsert(m.entry),
+  [MSG.CLEARED]: (b) => {
+    b.replace([]);
+    b.dropped = 0;
+    b.s = { ...b.s, missed: 0, suspected: 0 };
+  },
+  [MSG.NAVIGATED]: (b, m) => {
+    if (!b.s.preserve) {
+      b.replace(b.list().filter((e) => e.page >= m.page));
+      b.dropped = 0;
+    }
+    // An open panel means full capture: the new page is recorded from its first request.
+    b.s = { ...b.s, page: m.page, pageUrl: m.url, captureLevel: "full", missed: 0, suspected: 0 };
+  },
+};
+
+function applyMessages(state: PanelState, messages: readonly BackgroundMessage[]): PanelState {
+  const b = new Batch(state);
+  for (const m of messages) (APPLY[m.type] as (b: Batch, m: BackgroundMessage) => void)(b, m);
+  if (b.entries === null) return b.s === state ? state : b.s;
+  const all: Entry[] = b.entries;
+  let dropped = b.dropped;
   if (all.length > MAX_ENTRIES) {
     const over = all.length - MAX_ENTRIES;
     all.splice(0, over);
     dropped += over;
   }
-  s = { ...s, entries: all, dropped };
-  return keepSelection(s);
+  return keepSelection({ ...b.s, entries: all, dropped });
 }
 
 /** Drops the selection (and closes the detail) when the selected entry is gone. */

@@ -1,16 +1,10 @@
 // The content scripts' side of the browser seam, so the relay stays plain TypeScript.
-// No webextension-polyfill here: relay.js runs at document_start on every page, and MV3's
-// runtime.sendMessage returns a promise in Chrome and Firefox alike.
-type Runtime = {
-  id?: string;
-  sendMessage(m: unknown): Promise<unknown> | undefined;
-  onMessage?: { addListener(cb: (m: unknown, sender: { id?: string }) => void): void };
-};
+// relay.js runs at document_start on every page, and MV3's runtime.sendMessage returns a promise
+// in Chrome and Firefox alike.
+import type { Wall } from "../shared/bridge";
+import { extensionApi } from "./namespace";
 
-function runtime(): Runtime | undefined {
-  const g = globalThis as { browser?: { runtime?: Runtime }; chrome?: { runtime?: Runtime } };
-  return g.browser?.runtime?.id ? g.browser.runtime : g.chrome?.runtime;
-}
+const runtime = () => extensionApi()?.runtime;
 
 /** Fire-and-forget message to the background; a stopped worker is woken by it, a missing one ignored. */
 export function sendRuntimeMessage(message: unknown): void {
@@ -43,4 +37,16 @@ export function onExtensionMessage(cb: (message: unknown) => void): void {
   } catch {
     // no runtime: nothing will come
   }
+}
+
+/** RELAY_CHANNEL's wall on the content script's side (shared/bridge.ts). */
+export function runtimeWall(): Wall {
+  return {
+    listen(fn) {
+      onExtensionMessage((m) => { fn(m, undefined); });
+      return () => {};
+    },
+    send: sendRuntimeMessage,
+    request: requestRuntime,
+  };
 }

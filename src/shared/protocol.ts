@@ -14,6 +14,7 @@
 import { readExchange } from "../core/exchange";
 import { isToken } from "../core/fetch";
 import type { CredentialsMode, Diagnosis, Exchange, RequestMode } from "../core/types";
+import type { Channel } from "./bridge";
 import { readSite } from "./sites";
 
 export const PORT_NAME = "cors-lens/panel";
@@ -170,6 +171,9 @@ export function readBackgroundMessage(x: unknown): BackgroundMessage | null {
   }
 }
 
+/** The panel port's channel: panels and the devtools page send PanelMessages up (readPanelMessage), the background BackgroundMessages down (readBackgroundMessage). */
+export type PanelChannel = Channel<PanelMessage, BackgroundMessage>;
+
 // ---- The page hook's report (via the content-script relay, as a runtime message) ----
 
 /** What the page hook saw for one fetch/XHR call. The tab always comes from the message sender, never from here. */
@@ -247,10 +251,19 @@ export function readAnnotation(x: unknown): Annotation | null {
   return a;
 }
 
-/** The raw (still unread) annotations of an ANNOTATE message (a batch); [] for anything else. */
-export function annotateItems(x: unknown): unknown[] {
-  if (!isObject(x) || x.type !== MSG.ANNOTATE || !Array.isArray(x.annotations)) return [];
-  return x.annotations.length <= ANNOTATE_BATCH_MAX ? x.annotations : [];
+/**
+ * What a relay sends up. ANNOTATE's items stay unread here: each is read (readAnnotation) after the
+ * sender's rate limit, so one bad report costs only itself, and a flood costs no validation.
+ */
+export type RelayMessage =
+  | { type: typeof MSG.ANNOTATE; annotations: unknown[] }
+  | { type: typeof MSG.CAPTURE_QUERY };
+
+export function readRelayMessage(x: unknown): RelayMessage | null {
+  if (!isObject(x)) return null;
+  if (x.type === MSG.CAPTURE_QUERY) return { type: MSG.CAPTURE_QUERY };
+  if (x.type !== MSG.ANNOTATE || !Array.isArray(x.annotations) || x.annotations.length > ANNOTATE_BATCH_MAX) return null;
+  return { type: MSG.ANNOTATE, annotations: x.annotations };
 }
 
 /** Whether the tab is under full capture; `stamp` orders answers and pushes (a larger one is newer). */
@@ -265,3 +278,6 @@ export function readCaptureState(x: unknown): CaptureStateMessage | null {
   if (typeof x.stamp !== "number" || !Number.isFinite(x.stamp)) return null;
   return { type: MSG.CAPTURE_STATE, full: x.full, stamp: x.stamp };
 }
+
+/** The relay's channel (runtime messages): reports and the capture query up (readRelayMessage), the capture state down (readCaptureState), as CAPTURE_QUERY's answer and as pushes. */
+export type RelayChannel = Channel<RelayMessage, CaptureStateMessage>;

@@ -3,7 +3,7 @@
 // Set-Cookie problems shown without reading the jar, and shown only for credentialed exchanges.
 import { act, fireEvent, render, screen, within } from "@testing-library/preact";
 import { CookieView, toCookieInfo, type CookieReader } from "../../src/panel/CookieView";
-import type { RawCookie } from "../../src/panel/platform";
+import type { RawCookie } from "../../src/platform/panel";
 import { API, APP, hop, makeEntry, makeExchange, passing } from "./panel/helpers/fixtures";
 import { renderPanel } from "./panel/helpers/render";
 

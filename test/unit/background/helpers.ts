@@ -1,6 +1,6 @@
 import { Engine, type EngineOptions } from "../../../src/background/engine";
 import { MSG, PORT_NAME } from "../../../src/shared/protocol";
-import { FakeBrowser, type FakePanel } from "./fake-platform";
+import { FakeBrowser, type FakePanel } from "../../fakes/browser";
 import { Tab } from "./traffic";
 
 export const APP = "http://localhost:3000";

@@ -1,7 +1,7 @@
 // Worker restarts, tabs, navigation, capture levels and the panel port.
 import { Engine } from "../../../src/background/engine";
 import { MSG, PORT_NAME } from "../../../src/shared/protocol";
-import { FakeBrowser } from "./fake-platform";
+import { FakeBrowser } from "../../fakes/browser";
 import { API, APP, ok, openPanel, setup, without } from "./helpers";
 import { Tab } from "./traffic";
 

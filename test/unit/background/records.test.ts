@@ -1,7 +1,7 @@
 import { scriptHeadersFromWire as scriptHeadersOf } from "../../../src/core/fetch";
 import { buildView } from "../../../src/background/correlate";
 import { sameOrigin, toRecord } from "../../../src/background/records";
-import type { RawRequestDetails } from "../../../src/platform/browser";
+import type { RawRequestDetails } from "../../../src/platform/background";
 import { readAnnotation, readPanelMessage, MSG } from "../../../src/shared/protocol";
 import { readSite, siteMatches } from "../../../src/shared/sites";
 

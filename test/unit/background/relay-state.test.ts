@@ -3,7 +3,7 @@
 // takes the relay's batches. Plus the store's gathered writes.
 import { Engine } from "../../../src/background/engine";
 import { ANNOTATE_BATCH_MAX, MSG, readCaptureState } from "../../../src/shared/protocol";
-import { EXTENSION_ID, FakeBrowser } from "./fake-platform";
+import { EXTENSION_ID, FakeBrowser } from "../../fakes/browser";
 import { API, openPanel, setup } from "./helpers";
 
 const from = (tabId: number, url: string) => ({ id: EXTENSION_ID, tabId, frameId: 0, url });

@@ -1,6 +1,6 @@
 import { Store } from "../../../src/background/store";
 import type { Entry } from "../../../src/shared/protocol";
-import { FakeBrowser } from "./fake-platform";
+import { FakeBrowser } from "../../fakes/browser";
 
 function entry(id: string, page = 0): Entry {
   return {

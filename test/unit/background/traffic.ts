@@ -1,7 +1,7 @@
 // Realistic webRequest traffic for the fake browser, shaped like Chromium 156's details with
 // extraHeaders: every event moves the clock 1 ms, preflights are their own requestIds.
-import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../../../src/platform/browser";
-import type { FakeBrowser } from "./fake-platform";
+import type { RawHttpHeader, RawRequestDetails, WebRequestEvent } from "../../../src/platform/background";
+import type { FakeBrowser } from "../../fakes/browser";
 
 let nextId = 1000;
 

@@ -1,7 +1,7 @@
 /** @jest-environment jsdom */
 import { fireEvent, render, screen, within } from "@testing-library/preact";
 import { Code } from "../../../src/panel/Code";
-import { copyText, createBrowserPanelPlatform } from "../../../src/panel/platform";
+import { copyText, createBrowserPanelPlatform } from "../../../src/platform/panel";
 import { readSplit, SPLIT_KEY } from "../../../src/panel/Splitter";
 import { STACK_PREFS_KEY } from "../../../src/panel/stack";
 import { fakePlatform } from "./helpers/fake-platform";

@@ -1,8 +1,8 @@
-// The one seam between the background and the browser. Everything behind `Platform` is plain
-// data and callbacks, so the engine runs unchanged over the test fake (test/unit/background/fake-platform.ts).
-import browser, { type Runtime } from "webextension-polyfill";
-
+// The background's side of the browser seam. Everything behind `Platform` is plain data and
+// callbacks, so the engine runs unchanged over the test fake (test/fakes/browser.ts).
 import { LISTENED_EVENTS, type WebRequestEvent } from "../shared/web-request";
+import { extensionApi, ignore, type RawNamespace, type RawStorageArea } from "./namespace";
+import { wrapPort, type Port } from "./port";
 
 export { LISTENED_EVENTS, WEB_REQUEST_EVENTS, type WebRequestEvent } from "../shared/web-request";
 
@@ -43,6 +43,8 @@ export interface CaptureFilter {
   types?: string[];
 }
 
+export type { Port } from "./port";
+
 export interface ListenerSet {
   remove(): void;
 }
@@ -53,17 +55,6 @@ export interface StorageArea {
   remove(keys: string[]): Promise<void>;
 }
 
-/** A runtime port as the background sees it. */
-export interface PortLike {
-  readonly name: string;
-  /** The connecting page's URL and extension id (from port.sender). */
-  readonly senderUrl: string | undefined;
-  readonly senderId: string | undefined;
-  post(message: unknown): void;
-  onMessage(cb: (message: unknown) => void): void;
-  onDisconnect(cb: () => void): void;
-  disconnect(): void;
-}
 
 export interface MessageSender {
   id?: string;
@@ -100,7 +91,7 @@ export interface Platform {
   setTitle(tabId: number, title: string): void;
   onTabRemoved(cb: (tabId: number) => void): void;
   onNavigation(cb: (nav: Navigation) => void): void;
-  onConnect(cb: (port: PortLike) => void): void;
+  onConnect(cb: (port: Port) => void): void;
   /** Runtime messages; a promise returned by `cb` is the answer to the sender (undefined: no answer). */
   onMessage(cb: (message: unknown, sender: MessageSender) => Promise<unknown> | undefined): void;
   /** A message to every frame of the tab's content scripts; none there (or the tab gone) is fine. */
@@ -157,37 +148,20 @@ function addWithSpec(ev: RawEvent, cb: Listener, filter: { urls: string[] }, spe
   else ev.addListener(cb, filter);
 }
 
-function storageArea(area: { get(k: string[]): Promise<Record<string, unknown>>; set(i: Record<string, unknown>): Promise<void>; remove(k: string[]): Promise<void> }): StorageArea {
-  return {
-    get: (keys) => area.get(keys),
-    set: (items) => area.set(items),
-    remove: (keys) => area.remove(keys),
-  };
-}
-
-/** Badge calls fail when the tab has just closed (or the manifest has no "action"): never let that stop capture. */
-function ignore(call: () => Promise<unknown> | undefined): void {
-  try {
-    call()?.catch(() => {});
-  } catch {
-    // nothing to do
-  }
-}
-
-export function createBrowserPlatform(): Platform {
-  // webRequest goes through the raw namespace: the polyfill adds nothing to events, and the hot
-  // path should not run through its Proxy.
-  const g = globalThis as { chrome?: { webRequest?: RawWebRequest } };
-  const wr = (g.chrome?.webRequest ?? (browser as unknown as { webRequest?: RawWebRequest }).webRequest) as RawWebRequest | undefined;
+export function createBrowserPlatform(api: RawNamespace | null = extensionApi()): Platform {
+  const { runtime, tabs, action, storage } = api ?? {};
+  const sessionArea = storage?.session;
+  if (!runtime || !tabs || !action || !storage || !sessionArea) throw new Error("cors-lens: not an extension background");
+  const wr = api!.webRequest;
   const extraHeaders = !!wr && extraHeadersFor(wr, "OnBeforeSendHeadersOptions") !== null;
-  const session = (browser.storage as unknown as { session: Parameters<typeof storageArea>[0] }).session;
+  const area = (a: RawStorageArea): StorageArea => ({ get: (k) => a.get(k), set: (i) => a.set(i), remove: (k) => a.remove(k) });
 
   return {
-    extensionId: browser.runtime.id,
-    extensionOrigin: new URL(browser.runtime.getURL("/")).origin,
+    extensionId: runtime.id ?? "",
+    extensionOrigin: new URL(runtime.getURL("/")).origin,
     extraHeaders,
     // runtime.getBrowserInfo exists only in Firefox.
-    blocksAreErrors: typeof (browser.runtime as unknown as { getBrowserInfo?: unknown }).getBrowserInfo !== "function",
+    blocksAreErrors: typeof runtime.getBrowserInfo !== "function",
     listen(filter, handler) {
       if (!wr) {
         console.warn("cors-lens: no webRequest API (permission missing?)");
@@ -204,52 +178,47 @@ export function createBrowserPlatform(): Platform {
       }
       return { remove: () => { for (const [ev, cb] of added) ev.removeListener(cb); } };
     },
-    session: storageArea(session),
-    local: storageArea(browser.storage.local),
-    setBadgeText: (tabId, text) => ignore(() => browser.action.setBadgeText({ tabId, text })),
-    setBadgeBackgroundColor: (tabId, color) => ignore(() => browser.action.setBadgeBackgroundColor({ tabId, color })),
-    setTitle: (tabId, title) => ignore(() => browser.action.setTitle({ tabId, title })),
-    onTabRemoved: (cb) => browser.tabs.onRemoved.addListener((tabId) => cb(tabId)),
+    session: area(sessionArea),
+    local: area(storage.local),
+    // Badge calls fail when the tab has just closed: never let that stop capture.
+    setBadgeText: (tabId, text) => ignore(() => action.setBadgeText({ tabId, text })),
+    setBadgeBackgroundColor: (tabId, color) => ignore(() => action.setBadgeBackgroundColor({ tabId, color })),
+    setTitle: (tabId, title) => ignore(() => action.setTitle({ tabId, title })),
+    onTabRemoved: (cb) => tabs.onRemoved.addListener((tabId) => cb(tabId)),
     onNavigation(cb) {
-      const nav = browser.webNavigation as typeof browser.webNavigation | undefined;
+      const nav = api!.webNavigation;
       if (nav) {
         nav.onBeforeNavigate.addListener((d) => { if (d.frameId === 0) cb({ tabId: d.tabId, url: d.url, phase: "start" }); });
         nav.onCommitted.addListener((d) => { if (d.frameId === 0) cb({ tabId: d.tabId, url: d.url, phase: "commit" }); });
       } else {
         // Without the webNavigation permission: "loading" with a URL is the closest to a commit.
-        browser.tabs.onUpdated.addListener((tabId, info) => {
+        tabs.onUpdated.addListener((tabId, info) => {
           if (info.status === "loading" && info.url) cb({ tabId, url: info.url, phase: "commit" });
         });
       }
     },
-    onConnect(cb) {
-      browser.runtime.onConnect.addListener((port) => {
-        cb({
-          name: port.name,
-          senderUrl: port.sender?.url,
-          senderId: port.sender?.id,
-          post: (m) => { try { port.postMessage(m); } catch { /* disconnected */ } },
-          onMessage: (f) => port.onMessage.addListener((m) => f(m)),
-          onDisconnect: (f) => port.onDisconnect.addListener(() => f()),
-          disconnect: () => port.disconnect(),
-        });
-      });
-    },
+    onConnect: (cb) => runtime.onConnect?.addListener((port) => cb(wrapPort(port, () => runtime.lastError))),
     onMessage(cb) {
-      browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-        return cb(message, { id: sender.id, tabId: sender.tab?.id, frameId: sender.frameId, url: sender.url });
+      // Chrome's runtime.onMessage ignores a returned promise (it answers only through
+      // sendResponse, kept open by returning true); Firefox takes either. So: sendResponse for both.
+      // https://developer.chrome.com/docs/extensions/develop/concepts/messaging#simple
+      runtime.onMessage?.addListener((message, sender, sendResponse) => {
+        const answer = cb(message, { id: sender.id, tabId: sender.tab?.id, frameId: sender.frameId, url: sender.url });
+        if (!answer) return undefined;
+        answer.then((a) => sendResponse(a), () => sendResponse(undefined));
+        return true;
       });
     },
-    sendToTab: (tabId, message) => ignore(() => browser.tabs.sendMessage(tabId, message)),
+    sendToTab: (tabId, message) => ignore(() => tabs.sendMessage(tabId, message)),
     async tabUrl(tabId) {
       try {
-        return (await browser.tabs.get(tabId)).url;
+        return (await tabs.get(tabId)).url;
       } catch {
         return undefined;
       }
     },
     async reloadTab(tabId) {
-      await browser.tabs.reload(tabId);
+      await tabs.reload(tabId);
     },
     now: () => Date.now(),
     setTimer(ms, fn) {

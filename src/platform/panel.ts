@@ -1,24 +1,17 @@
-// The panel's and the devtools page's one seam over browser APIs. Components receive a
-// `PanelPlatform`; tests pass a fake. Only this file touches `browser` / `chrome`, `navigator.clipboard`
-// and `document.execCommand`.
-//
-// It reads the raw extension namespace (Firefox's promise-based `browser`, else Chrome's `chrome`, whose
-// MV3 APIs used here also return promises or are synchronous) instead of importing
-// webextension-polyfill, so that this module loads in jsdom tests and in a normal tab.
+// The extension pages' side of the browser seam: the panel, the devtools page and the options page.
+// Components receive a `PanelPlatform`; tests pass the fake (test/fakes/browser.ts). Besides
+// src/platform/, only this file touches `navigator.clipboard` and `document.execCommand`. It loads
+// in jsdom and in a normal tab too (panel.html?tabId=N), where there is no extension namespace.
 import { schemefulSite } from "../core/cookies";
 import { PORT_NAME } from "../shared/protocol";
+import { extensionApi, type RawNamespace } from "./namespace";
+import { wrapPort, type Port } from "./port";
 
-/** A runtime port as the panel sees it. */
-export interface PanelPort {
-  post(message: unknown): void;
-  onMessage(cb: (message: unknown) => void): void;
-  onDisconnect(cb: () => void): void;
-  disconnect(): void;
-}
+export type { Port } from "./port";
 
 export interface PanelPlatform {
   /** Opens a runtime port named PORT_NAME to the background. Throws when the extension context is gone. */
-  connect(): PanelPort;
+  connect(): Port;
   storageGet(keys: string[]): Promise<Record<string, unknown>>;
   storageSet(items: Record<string, unknown>): Promise<void>;
   /** Calls `cb` when one of `keys` changes in storage.local (another page wrote it); returns an unsubscribe. Optional: fakes may omit it. */
@@ -36,43 +29,6 @@ export interface PanelPlatform {
    * Absent outside DevTools (panel.html in a tab) and where the browser has no such API (Firefox).
    */
   openResource?(url: string, line: number, column: number | null): Promise<boolean>;
-}
-
-// ---- Minimal structural types of the raw namespaces used here ----
-
-interface RawEvent<F> {
-  addListener(cb: F): void;
-  removeListener?(cb: F): void;
-}
-interface RawPort {
-  postMessage(m: unknown): void;
-  onMessage: RawEvent<(m: unknown) => void>;
-  onDisconnect: RawEvent<() => void>;
-  disconnect(): void;
-}
-interface RawNamespace {
-  runtime?: { id?: string; connect(info: { name: string }): RawPort; lastError?: unknown };
-  storage?: {
-    local: { get(keys: string[]): Promise<Record<string, unknown>> | void; set(items: Record<string, unknown>): Promise<void> | void };
-    onChanged?: RawEvent<(changes: Record<string, unknown>, area: string) => void>;
-  };
-  devtools?: {
-    panels?: {
-      create(title: string, icon: string, page: string, cb?: (panel: unknown) => void): Promise<unknown> | void;
-      themeName?: string;
-      onThemeChanged?: RawEvent<(theme: string) => void>;
-      openResource?(url: string, lineNumber: number, columnNumber?: number, cb?: (result?: { isError?: boolean }) => void): void;
-    };
-    inspectedWindow?: { tabId?: number };
-  };
-}
-
-/** Firefox's `browser` when present, else Chrome's `chrome`; null outside an extension page. */
-export function rawNamespace(): RawNamespace | null {
-  const g = globalThis as { browser?: RawNamespace; chrome?: RawNamespace };
-  if (g.browser?.runtime?.id) return g.browser;
-  if (g.chrome?.runtime?.id) return g.chrome;
-  return null;
 }
 
 // ---- Clipboard ----
@@ -158,31 +114,6 @@ export async function downloadText(filename: string, text: string, mime: string,
 
 // ---- The real implementation ----
 
-function wrapPort(port: RawPort): PanelPort {
-  return {
-    post: (m) => {
-      try {
-        port.postMessage(m);
-      } catch {
-        // disconnected: the onDisconnect handler reconnects
-      }
-    },
-    onMessage: (cb) => port.onMessage.addListener((m) => cb(m)),
-    onDisconnect: (cb) => port.onDisconnect.addListener(() => {
-      // Chrome logs "Unchecked runtime.lastError" unless it is read.
-      void (rawNamespace()?.runtime?.lastError);
-      cb();
-    }),
-    disconnect: () => {
-      try {
-        port.disconnect();
-      } catch {
-        // already gone
-      }
-    },
-  };
-}
-
 /** In-memory storage for a panel page opened outside an extension (e.g. served by a dev server). */
 function memoryStorage(): Pick<PanelPlatform, "storageGet" | "storageSet"> {
   const data = new Map<string, unknown>();
@@ -193,12 +124,13 @@ function memoryStorage(): Pick<PanelPlatform, "storageGet" | "storageSet"> {
 }
 
 export function createBrowserPanelPlatform(): PanelPlatform {
-  const ns = rawNamespace();
+  const ns = extensionApi();
   const memory = memoryStorage();
   return {
     connect() {
       if (!ns?.runtime) throw new Error("Not running in an extension page.");
-      return wrapPort(ns.runtime.connect({ name: PORT_NAME }));
+      const runtime = ns.runtime;
+      return wrapPort(runtime.connect({ name: PORT_NAME }), () => runtime.lastError);
     },
     async storageGet(keys) {
       if (!ns?.storage) return memory.storageGet(keys);
@@ -307,8 +239,7 @@ function panelTabId(): number | null {
  * refuses it gets the top-level site's partition only ({topLevelSite}), then unpartitioned cookies.
  */
 export async function readCookieJar(url: string, domain: string): Promise<CookieJarRead> {
-  const g = globalThis as { browser?: { cookies?: RawCookies; tabs?: RawTabs }; chrome?: { cookies?: RawCookies; tabs?: RawTabs } };
-  const ns = rawNamespace() === (g.browser as unknown) ? g.browser : g.chrome;
+  const ns = extensionApi() as { cookies?: RawCookies; tabs?: RawTabs } | null;
   const api = ns?.cookies;
   let topLevelUrl: string | null = null;
   const tab = panelTabId();
@@ -358,13 +289,13 @@ export async function readCookieJar(url: string, domain: string): Promise<Cookie
 
 /** The tab DevTools inspects, or null outside a devtools page. */
 export function inspectedTabId(): number | null {
-  const id = rawNamespace()?.devtools?.inspectedWindow?.tabId;
+  const id = extensionApi()?.devtools?.inspectedWindow?.tabId;
   return typeof id === "number" ? id : null;
 }
 
 /** Adds a DevTools panel (Chrome takes a callback, Firefox returns a promise; neither is needed here). */
 export function createDevtoolsPanel(title: string, icon: string, page: string): void {
-  const panels = rawNamespace()?.devtools?.panels;
+  const panels = extensionApi()?.devtools?.panels;
   if (!panels) return;
   const r = panels.create(title, icon, page);
   if (r && typeof (r as Promise<unknown>).catch === "function") (r as Promise<unknown>).catch(() => {});

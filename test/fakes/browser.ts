@@ -1,10 +1,14 @@
-// The one fake of the browser behind `Platform`. A FakeBrowser outlives worker lives: its storage,
-// badges and clock persist, while each platform() call is a new worker life whose listeners
-// and timers die with it (kill()).
+// The one fake of the browser, behind both sides of the seam: the background's `Platform`
+// (platform()) and the extension pages' `PanelPlatform` (panelPlatform()). A FakeBrowser outlives
+// worker lives: its storage, badges and clock persist, while each platform() call is a new worker
+// life whose listeners, timers and ports die with it (kill()). A port opened by a panel platform
+// reaches the live worker's onConnect, so jest can wire a real panel connection to a real engine.
 import type {
-  CaptureFilter, ListenerSet, MessageSender, Navigation, Platform, PortLike, RawRequestDetails, StorageArea, WebRequestEvent,
-} from "../../../src/platform/browser";
-import { LISTENED_EVENTS } from "../../../src/shared/web-request";
+  CaptureFilter, ListenerSet, MessageSender, Navigation, Platform, Port, RawRequestDetails, StorageArea, WebRequestEvent,
+} from "../../src/platform/background";
+import type { PanelPlatform } from "../../src/platform/panel";
+import { PORT_NAME } from "../../src/shared/protocol";
+import { LISTENED_EVENTS } from "../../src/shared/web-request";
 
 export const EXTENSION_ID = "abcdefghijklmnopabcdefghijklmnop";
 export const EXTENSION_ORIGIN = `chrome-extension://${EXTENSION_ID}`;
@@ -51,27 +55,93 @@ class FakeStorage implements StorageArea {
   }
 }
 
-/** The panel's end of a port. */
-export class FakePanel {
+const clone = <T>(m: T): T => JSON.parse(JSON.stringify(m ?? null)) as T;
+
+/**
+ * The page's end of a runtime port (a panel, the devtools page, or a content script posing as
+ * one). Tests drive it from either side: send()/post() as the page, emit()/drop() as the worker.
+ */
+export class FakePort implements Port {
+  /** What the page posted (page → worker). */
+  posted: unknown[] = [];
+  /** What the worker posted (worker → page). */
   received: unknown[] = [];
   disconnected = false;
-  messageCbs: Array<(m: unknown) => void> = [];
-  disconnectCbs: Array<() => void> = [];
+  /** The worker life holding the other end, if any. */
+  life: FakePlatform | null = null;
+  private pageMessageCbs: Array<(m: unknown) => void> = [];
+  private pageDisconnectCbs: Array<() => void> = [];
+  private workerMessageCbs: Array<(m: unknown) => void> = [];
+  private workerDisconnectCbs: Array<() => void> = [];
 
-  send(m: unknown): void {
+  constructor(readonly name: string, readonly senderUrl: string, readonly senderId: string) {}
+
+  // ---- the page's side (Port) ----
+  post(m: unknown): void {
     if (this.disconnected) return;
-    for (const cb of this.messageCbs) cb(JSON.parse(JSON.stringify(m)));
+    this.posted.push(clone(m));
+    for (const cb of this.workerMessageCbs) cb(clone(m));
   }
-
+  onMessage(cb: (m: unknown) => void): void {
+    this.pageMessageCbs.push(cb);
+  }
+  onDisconnect(cb: () => void): void {
+    this.pageDisconnectCbs.push(cb);
+  }
+  /** The page closes the port: the worker's end hears of it. */
   disconnect(): void {
     if (this.disconnected) return;
     this.disconnected = true;
-    for (const cb of this.disconnectCbs) cb();
+    for (const cb of this.workerDisconnectCbs) cb();
+  }
+  /** The page sends (an alias of post, for tests written from the worker's side). */
+  send(m: unknown): void {
+    this.post(m);
+  }
+
+  // ---- the worker's side ----
+  /** The worker's end of this port, as runtime.onConnect hands it over. */
+  workerEnd(): Port {
+    return {
+      name: this.name, senderUrl: this.senderUrl, senderId: this.senderId,
+      post: (m) => this.emit(m),
+      onMessage: (cb) => { this.workerMessageCbs.push(cb); },
+      onDisconnect: (cb) => { this.workerDisconnectCbs.push(cb); },
+      disconnect: () => this.drop(),
+    };
+  }
+  /** The worker sends a message. */
+  emit(m: unknown): void {
+    if (this.disconnected) return;
+    this.received.push(clone(m));
+    for (const cb of this.pageMessageCbs) cb(clone(m));
+  }
+  /** The worker's end goes away (it disconnected, or the MV3 worker stopped): the page hears of it. */
+  drop(): void {
+    if (this.disconnected) return;
+    this.disconnected = true;
+    for (const cb of this.pageDisconnectCbs) cb();
   }
 
   of<T extends string>(type: T): Array<Record<string, unknown> & { type: T }> {
     return this.received.filter((m): m is Record<string, unknown> & { type: T } => (m as { type?: string }).type === type);
   }
+}
+
+/** Kept for the worker-side tests' name: the page's end of a port. */
+export type FakePanel = FakePort;
+
+export interface FakePanelPlatform extends PanelPlatform {
+  /** Every port connect() opened, oldest first. */
+  ports: FakePort[];
+  /** The storage.local that pages see (the browser's). */
+  storage: Map<string, unknown>;
+  copies: string[];
+  /** Number of connect() calls that throw before one succeeds. */
+  failConnects: number;
+  theme: string | null;
+  /** The newest port. */
+  readonly port: FakePort;
 }
 
 export class FakePlatform implements Platform {
@@ -81,7 +151,7 @@ export class FakePlatform implements Platform {
   sets: Array<{ filter: CaptureFilter; handler: (e: WebRequestEvent, d: RawRequestDetails) => void; removed: boolean }> = [];
   navCbs: Array<(n: Navigation) => void> = [];
   removedCbs: Array<(tab: number) => void> = [];
-  connectCbs: Array<(p: PortLike) => void> = [];
+  connectCbs: Array<(p: Port) => void> = [];
   messageCbs: Array<(m: unknown, s: MessageSender) => Promise<unknown> | undefined> = [];
 
   constructor(private w: FakeBrowser) {}
@@ -120,7 +190,7 @@ export class FakePlatform implements Platform {
   onNavigation(cb: (nav: Navigation) => void): void {
     this.navCbs.push(cb);
   }
-  onConnect(cb: (port: PortLike) => void): void {
+  onConnect(cb: (port: Port) => void): void {
     this.connectCbs.push(cb);
   }
   onMessage(cb: (message: unknown, sender: MessageSender) => Promise<unknown> | undefined): void {
@@ -153,6 +223,8 @@ export class FakePlatform implements Platform {
 export class FakeBrowser {
   readonly session = new FakeStorage();
   readonly local = new FakeStorage();
+  /** Every port pages opened, across worker lives. */
+  readonly ports: FakePort[] = [];
   readonly badges = new Map<number, { text: string; color: string; title: string }>();
   readonly tabUrls = new Map<number, string>();
   readonly reloads: number[] = [];
@@ -177,6 +249,8 @@ export class FakeBrowser {
     if (!old) return;
     old.alive = false;
     for (const s of old.sets) s.removed = true;
+    // A stopped worker drops its ports: the pages hear onDisconnect.
+    for (const p of this.ports) if (p.life === old) p.drop();
     this.timers = this.timers.filter((t) => t.life !== old);
     this.current = null;
   }
@@ -212,18 +286,60 @@ export class FakeBrowser {
     for (const cb of this.current?.removedCbs ?? []) cb(tabId);
   }
 
-  /** Opens a port from `senderUrl` (the panel page by default). */
-  connect(name: string, senderUrl = PANEL_URL, senderId = EXTENSION_ID): FakePanel {
-    const panel = new FakePanel();
-    const port: PortLike = {
-      name, senderUrl, senderId,
-      post: (m) => { if (!panel.disconnected) panel.received.push(JSON.parse(JSON.stringify(m))); },
-      onMessage: (cb) => { panel.messageCbs.push(cb); },
-      onDisconnect: (cb) => { panel.disconnectCbs.push(cb); },
-      disconnect: () => { panel.disconnected = true; },
+  /** Opens a port from `senderUrl` (the panel page by default) to the live worker, if there is one. */
+  connect(name: string, senderUrl = PANEL_URL, senderId = EXTENSION_ID): FakePort {
+    const port = new FakePort(name, senderUrl, senderId);
+    this.ports.push(port);
+    const life = this.current;
+    if (life) {
+      port.life = life;
+      const end = port.workerEnd();
+      for (const cb of life.connectCbs) cb(end);
+    }
+    return port;
+  }
+
+  /**
+   * The extension pages' platform (panel, devtools page, options) over this browser: connect()
+   * opens a port to the live worker, storage is the browser's storage.local.
+   */
+  panelPlatform(o: { copy?: (text: string) => Promise<boolean>; theme?: string | null; storage?: Map<string, unknown> } = {}): FakePanelPlatform {
+    const w = this;
+    const storage = o.storage ?? new Map<string, unknown>();
+    const p: FakePanelPlatform = {
+      ports: [],
+      storage,
+      copies: [],
+      failConnects: 0,
+      theme: o.theme ?? null,
+      get port(): FakePort {
+        const last = p.ports[p.ports.length - 1];
+        if (!last) throw new Error("no port opened");
+        return last;
+      },
+      connect() {
+        if (p.failConnects > 0) {
+          p.failConnects--;
+          throw new Error("Extension context invalidated.");
+        }
+        const port = w.connect(PORT_NAME);
+        p.ports.push(port);
+        return port;
+      },
+      async storageGet(keys) {
+        return Object.fromEntries(keys.filter((k) => storage.has(k)).map((k) => [k, clone(storage.get(k))]));
+      },
+      async storageSet(items) {
+        for (const [k, v] of Object.entries(items)) storage.set(k, clone(v));
+      },
+      themeName: () => p.theme,
+      onThemeChanged: () => () => {},
+      async copyText(text) {
+        p.copies.push(text);
+        return o.copy ? o.copy(text) : true;
+      },
     };
-    for (const cb of this.current?.connectCbs ?? []) cb(port);
-    return panel;
+    return p;
   }
 
   /** A runtime message to the background; the first answer a listener gives (undefined: none). */

@@ -1,0 +1,87 @@
+// Panel sessions: the background's end of PanelChannel, one bridge per port. A panel says HELLO
+// {tabId} and gets the tab's SNAPSHOT, then live messages; the devtools page says HELLO {hold}
+// and gets nothing: its port only holds the tab's full capture while DevTools is open. The MV3
+// worker drops every port when it stops; pages reconnect (shared/bridge.ts reconnectingWall).
+import type { Port } from "../platform/port";
+import { hostBridge, portWall, type Bridge } from "../shared/bridge";
+import { MSG, PORT_NAME, readPanelMessage, type BackgroundMessage, type PanelChannel, type PanelMessage, type SnapshotMessage } from "../shared/protocol";
+
+/** What a session asks of the rest of the background. */
+export interface SessionHost {
+  readonly extensionId: string;
+  readonly extensionOrigin: string;
+  /** Runs `fn` once the persisted state is read (a woken worker's first messages wait for it). */
+  whenReady(fn: () => void): void;
+  /** The port now holds `tab` under full capture, until release(). */
+  hold(tab: number): Promise<void>;
+  release(tab: number): void;
+  /** The tab's snapshot, once what it lists is on disk. */
+  snapshot(tab: number): Promise<SnapshotMessage>;
+  clear(tab: number): void;
+  setPreserve(tab: number, on: boolean): void;
+  setSite(site: string, on: boolean): void;
+  reload(tab: number): void;
+}
+
+interface Session {
+  bridge: Bridge<PanelMessage, BackgroundMessage>;
+  tab: number | null;
+  /** SNAPSHOT sent: later changes go out as messages. */
+  live: boolean;
+  closed: boolean;
+}
+
+export class PanelSessions {
+  private sessions = new Set<Session>();
+
+  constructor(private host: SessionHost) {}
+
+  accept(port: Port): void {
+    if (port.name !== PORT_NAME) return;
+    // Only our own pages: a content script has our id too, but a web page's URL.
+    if (port.senderId !== this.host.extensionId || !port.senderUrl?.startsWith(this.host.extensionOrigin + "/")) {
+      port.disconnect();
+      return;
+    }
+    const h = this.host;
+    const s: Session = { bridge: hostBridge<PanelChannel>(portWall(port), readPanelMessage), tab: null, live: false, closed: false };
+    this.sessions.add(s);
+    // One tab per port: HELLO counts once; every command needs it first.
+    const withTab = (fn: (tab: number) => void) => () => h.whenReady(() => { if (!s.closed && s.tab !== null) fn(s.tab); });
+    s.bridge
+      .on(MSG.HELLO, (m) => h.whenReady(() => {
+        if (s.closed || s.tab !== null) return;
+        s.tab = m.tabId;
+        void (m.hold ? h.hold(m.tabId) : this.hello(s, m.tabId));
+      }))
+      .on(MSG.CLEAR, withTab((tab) => h.clear(tab)))
+      .on(MSG.SET_PRESERVE, (m) => withTab((tab) => h.setPreserve(tab, m.on))())
+      .on(MSG.SET_ALWAYS_CAPTURE, (m) => withTab(() => h.setSite(m.site, m.on))())
+      // The port already holds full capture for the tab; its listener set exists before the reload.
+      .on(MSG.RELOAD_AND_CAPTURE, withTab((tab) => h.reload(tab)))
+      // Receiving it is the point: the worker stays up while a panel is open.
+      .on(MSG.PING, () => {});
+    port.onDisconnect(() => h.whenReady(() => this.close(s)));
+  }
+
+  /** Sends to the tab's panels that have their snapshot. */
+  post(tab: number, message: BackgroundMessage): void {
+    for (const s of this.sessions) if (s.tab === tab && s.live && !s.closed) s.bridge.send(message);
+  }
+
+  private async hello(s: Session, tab: number): Promise<void> {
+    await this.host.hold(tab);
+    const snap = await this.host.snapshot(tab);
+    if (s.closed) return;
+    s.bridge.send(snap);
+    s.live = true;
+  }
+
+  private close(s: Session): void {
+    if (s.closed) return;
+    s.closed = true;
+    s.bridge.shutdown();
+    this.sessions.delete(s);
+    if (s.tab !== null) this.host.release(s.tab);
+  }
+}

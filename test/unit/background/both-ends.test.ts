@@ -1,0 +1,75 @@
+// Both ends of PANEL_CHANNEL in one test, as in the browser: the real engine over the fake browser,
+// and the real panel connection and devtools-page hold over the same fake's panel platform.
+import { Engine } from "../../../src/background/engine";
+import { openConnection } from "../../../src/panel/connection";
+import type { ConnectionStatus } from "../../../src/panel/state";
+import { HEARTBEAT_MS } from "../../../src/shared/bridge";
+import { holdTab } from "../../../src/shared/hold";
+import { MSG, type BackgroundMessage } from "../../../src/shared/protocol";
+import { manualClock } from "../panel/helpers/clock";
+import { API, setup } from "./helpers";
+
+const noAcac = { "Access-Control-Allow-Origin": "http://localhost:3000" };
+const flush = async () => { for (let i = 0; i < 20; i++) await Promise.resolve(); };
+
+test("a panel gets its snapshot and live exchanges from the engine, and again from the next worker life", async () => {
+  const { w, engine, tab } = await setup({ writeDelayMs: 0 });
+  tab.request("GET", `${API}/before`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+  await engine.idle();
+  const received: BackgroundMessage[] = [];
+  const statuses: ConnectionStatus[] = [];
+  // The panel page has its own timers: it outlives worker lives.
+  const panelClock = manualClock();
+  const conn = openConnection({ platform: w.panelPlatform(), tabId: 1, batchMs: 0, schedule: panelClock.schedule,
+    onMessages: (m) => received.push(...m), onStatus: (s) => statuses.push(s) });
+  await engine.idle();
+  await flush();
+  expect(received.map((m) => m.type)).toEqual([MSG.SNAPSHOT]);
+  const snap = received[0] as Extract<BackgroundMessage, { type: "SNAPSHOT" }>;
+  expect(snap.entries.map((e) => e.exchange.request.url)).toEqual([`${API}/before`]);
+  expect(snap.captureLevel).toBe("full");
+  expect(statuses.at(-1)).toBe("connected");
+
+  tab.request("GET", `${API}/live`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+  await engine.idle();
+  expect(received.map((m) => m.type)).toEqual([MSG.SNAPSHOT, MSG.EXCHANGE_ADDED]);
+
+  // A command goes up through the same channel.
+  conn.send({ type: MSG.CLEAR });
+  await engine.idle();
+  expect(received.at(-1)).toEqual({ type: MSG.CLEARED });
+
+  // The worker stops: its ports drop, and the panel reconnects to the next life, which sends its own snapshot.
+  w.kill();
+  expect(statuses.at(-1)).toBe("reconnecting");
+  const next = new Engine(w.platform(), { writeDelayMs: 0 });
+  await next.start();
+  received.length = 0;
+  panelClock.advance(100);
+  await next.idle();
+  await flush();
+  expect(received.map((m) => m.type)).toEqual([MSG.SNAPSHOT]);
+  expect(statuses.at(-1)).toBe("connected");
+  expect(w.ports.at(-1)!.posted[0]).toEqual({ type: MSG.HELLO, tabId: 1 });
+  conn.close();
+});
+
+test("the devtools page's hold: full capture while it is open, pings keep the worker busy, none after close", async () => {
+  const { w, engine } = await setup({ writeDelayMs: 0 }, "https://shop.example.com/");
+  expect(engine.captureLevel(1)).toBe("count");
+  const clock = manualClock();
+  const hold = holdTab(w.panelPlatform(), 1, clock.schedule);
+  await engine.idle();
+  await flush();
+  expect(engine.captureLevel(1)).toBe("full");
+  const port = w.ports.at(-1)!;
+  expect(port.posted[0]).toEqual({ type: MSG.HELLO, tabId: 1, hold: true });
+  expect(port.received).toEqual([]); // a holding port is sent nothing
+  clock.advance(HEARTBEAT_MS);
+  expect(port.posted.filter((m) => (m as { type: string }).type === MSG.PING)).toHaveLength(1);
+  hold.close();
+  await engine.idle();
+  w.advance(60_000); // the panel grace
+  await engine.idle();
+  expect(engine.captureLevel(1)).toBe("count");
+});
