@@ -126,7 +126,9 @@ const EVENT_SPEC: Record<WebRequestEvent, { name: string; options: string; spec:
 /**
  * Chrome hides preflights, Origin and Cookie from listeners without "extraHeaders"
  * (https://developer.chrome.com/docs/extensions/reference/api/webRequest#life-cycle-of-requests);
- * Firefox shows them anyway and throws "Invalid enumeration value" on the option, so it is
+ * Firefox shows them anyway and throws "Invalid enumeration value" on the option (its schema has
+ * no such value: https://developer.mozilla.org/en-US/docs/Mozilla/Add-ons/WebExtensions/API/webRequest/onBeforeSendHeaders;
+ * the same throw broke another add-on: https://github.com/simplesamlphp/SAML-tracer/issues/82), so it is
  * feature-detected per event from the enum objects Chrome exposes.
  */
 function extraHeadersFor(wr: RawWebRequest, options: string): string | null {
@@ -143,7 +145,8 @@ function addWithSpec(ev: RawEvent, cb: Listener, filter: { urls: string[] }, spe
       // An engine that lists the enum but rejects it: fall back to what every browser accepts.
     }
   }
-  // Firefox's onErrorOccurred takes no extraInfoSpec at all: even an empty one throws "Incorrect argument types".
+  // Firefox's onErrorOccurred takes no extraInfoSpec at all: even an empty one throws "Incorrect argument types"
+  // (addListener(listener, filter): https://developer.mozilla.org/en-US/docs/Mozilla/Add-ons/WebExtensions/API/webRequest/onErrorOccurred).
   if (spec.length) ev.addListener(cb, filter, spec);
   else ev.addListener(cb, filter);
 }
@@ -160,7 +163,8 @@ export function createBrowserPlatform(api: RawNamespace | null = extensionApi())
     extensionId: runtime.id ?? "",
     extensionOrigin: new URL(runtime.getURL("/")).origin,
     extraHeaders,
-    // runtime.getBrowserInfo exists only in Firefox.
+    // runtime.getBrowserInfo exists only in Firefox
+    // (https://developer.mozilla.org/en-US/docs/Mozilla/Add-ons/WebExtensions/API/runtime/getBrowserInfo).
     blocksAreErrors: typeof runtime.getBrowserInfo !== "function",
     listen(filter, handler) {
       if (!wr) {
