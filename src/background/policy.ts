@@ -9,7 +9,7 @@
 // the engine applies it (listener sets, CAPTURE_STATE pushes) when `changed` is called, and persists
 // `persisted()`.
 import { isTabId } from "../shared/protocol";
-import { DEFAULT_SITES, hostOf, siteMatches } from "../shared/sites";
+import { DEFAULT_CAPTURE_PATTERNS, hostOf, capturePatternMatches } from "../shared/sites";
 
 export interface SiteLists {
   on: string[];
@@ -68,8 +68,8 @@ export class CapturePolicy {
   siteWatched(url: string): boolean {
     const host = hostOf(url);
     if (host === null) return false;
-    const match = (s: string) => siteMatches(s, host);
-    return (DEFAULT_SITES.some(match) || this.sites.on.some(match)) && !this.sites.off.some(match);
+    const match = (s: string) => capturePatternMatches(s, host);
+    return (DEFAULT_CAPTURE_PATTERNS.some(match) || this.sites.on.some(match)) && !this.sites.off.some(match);
   }
 
   siteLists(): SiteLists {
@@ -148,7 +148,7 @@ export class CapturePolicy {
 
   /** The user turned "always capture" on or off for a site; returns the lists to store. */
   setSite(site: string, on: boolean): SiteLists {
-    const isDefault = DEFAULT_SITES.includes(site);
+    const isDefault = DEFAULT_CAPTURE_PATTERNS.includes(site);
     const { on: add, off } = this.sites;
     this.sites = {
       on: on && !isDefault ? [...add.filter((s) => s !== site), site].slice(-200) : add.filter((s) => s !== site),

@@ -1,5 +1,6 @@
 // The CLI's human output, shared by `explain` (run.ts) and `probe` (probe.ts): colors, one-line
-// cleaning of untrusted text, masked values, the per-exchange report and the summary line.
+// cleaning of untrusted text, masked values, the per-exchange report, the summary line and usage errors.
+import { parseArgs, styleText, type ParseArgsConfig } from "node:util";
 import { codeInfo, mdnUrl } from "../core/codes";
 import { generate, STACKS } from "../core/fix/index";
 import { hopName } from "../core/hops";
@@ -37,9 +38,37 @@ export interface Painter {
   cyan(s: string): string;
 }
 
+/** `on` is the caller's decision (its stdout is a terminal, no NO_COLOR, no --no-color). */
 export function painter(on: boolean): Painter {
-  const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), bold: wrap(1, 22), dim: wrap(2, 22), cyan: wrap(36, 39) };
+  // validateStream: false, or newer node versions judge process.stdout and NO_COLOR instead of the CLI's io.
+  const style = (format: Parameters<typeof styleText>[0]) => (s: string) => (on ? styleText(format, s, { validateStream: false }) : s);
+  return { red: style("red"), green: style("green"), yellow: style("yellow"), bold: style("bold"), dim: style("dim"), cyan: style("cyan") };
+}
+
+type ArgOptions = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * The usage message for util.parseArgs' strict-mode error `e`, or null if `e` is not one. Its own
+ * messages span lines and may not name the option, so the arguments are read again, loosely, to find it.
+ * `needs` names an option's value for "--stack needs a NAME" (default "a value").
+ */
+export function argsProblem(e: unknown, args: string[], options: ArgOptions, needs: Record<string, string> = {}): string | null {
+  const code = typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "";
+  if (!code.startsWith("ERR_PARSE_ARGS_")) return null;
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
+  for (const t of tokens) {
+    if (t.kind !== "option") continue;
+    const raw = clean(t.rawName);
+    const o = options[t.name];
+    if (!o) return `unknown option ${JSON.stringify(raw)}`;
+    if (o.type === "boolean" && t.value !== undefined) return `${raw} takes no value`;
+    if (o.type === "string" && t.value === undefined) return `${raw} needs ${needs[t.name] ?? "a value"}`;
+    // Strict parseArgs refuses `--stack --json`: the value looks like an option.
+    if (o.type === "string" && !t.inlineValue && t.value!.length > 1 && t.value!.startsWith("-")) {
+      return `${raw} needs ${needs[t.name] ?? "a value"} (for one that starts with "-", write --${clean(t.name)}=${clean(t.value!)})`;
+    }
+  }
+  return clean((e instanceof Error ? e.message : String(e)).split("\n")[0]!);
 }
 
 function indent(text: string, prefix: string): string {

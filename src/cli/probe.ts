@@ -3,8 +3,10 @@
 // `explain`. With --audit it also sends hostile origins and reports the ones the server trusts.
 // What Chromium sends: services/network/cors/preflight_controller.cc (CreatePreflightRequest);
 // redirects: https://fetch.spec.whatwg.org/#http-redirect-fetch.
+import { parseArgs } from "node:util";
 import { version } from "../../package.json";
 import { audit, STACK_POINTER, type AuditOptions, type Finding, type HostileResult } from "../core/audit";
+import { registrableDomain } from "../core/cookies";
 import { diagnose } from "../core/diagnose";
 import {
   corsUnsafeRequestHeaderNames, firstStep, isForbiddenMethod, isForbiddenRequestHeader, isToken, nextStep, normalizeMethod, originOf,
@@ -13,7 +15,7 @@ import {
 import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
 import { NetError, send as nodeSend, type HttpOptions, type HttpRequest, type HttpResponse } from "./http";
-import { clean, formatHuman, painter, stackIds, summaryLine } from "./format";
+import { argsProblem, clean, formatHuman, painter, stackIds, summaryLine } from "./format";
 import type { CliIO } from "./io";
 
 export const PROBE_USAGE = `Usage: cors-lens probe URL --origin ORIGIN [options]
@@ -64,60 +66,65 @@ export interface ProbeOptions {
   http: HttpOptions;
 }
 
+const PROBE_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  origin: { type: "string" },
+  credentials: { type: "boolean" },
+  cookie: { type: "string" },
+  method: { type: "string", short: "X" },
+  header: { type: "string", short: "H", multiple: true },
+  audit: { type: "boolean" },
+  json: { type: "boolean" },
+  insecure: { type: "boolean", short: "k" },
+  "no-color": { type: "boolean" },
+  "no-colour": { type: "boolean" },
+  stack: { type: "string" },
+  timeout: { type: "string" },
+  resolve: { type: "string", multiple: true },
+} as const;
 
 export function parseProbeArgs(argv: string[]): ProbeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: PROBE_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const problem = argsProblem(e, argv, PROBE_OPTIONS);
+    if (problem === null) throw e;
+    throw new UsageError(problem);
+  }
+  const { values: v, positionals: urls } = parsed;
   const o: ProbeOptions = {
-    url: "", origin: "", credentials: false, cookie: null, method: "GET", headers: [], audit: false, json: false,
-    stack: null, color: true, help: false, http: { timeoutMs: 10000, insecure: false, resolve: new Map() },
+    url: "", origin: "", credentials: !!v.credentials, cookie: v.cookie ?? null, method: v.method ?? "GET", headers: [],
+    audit: !!v.audit, json: !!v.json, stack: null, color: !v["no-color"] && !v["no-colour"], help: !!v.help,
+    http: { timeoutMs: 10000, insecure: !!v.insecure, resolve: new Map() },
   };
-  const urls: string[] = [];
-  let origin: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (name === "--help" || name === "-h") o.help = true;
-    else if (name === "--origin") origin = value();
-    else if (name === "--credentials") o.credentials = true;
-    else if (name === "--cookie") o.cookie = value();
-    else if (name === "--method" || name === "-X") o.method = value();
-    else if (name === "--header" || name === "-H") {
-      const v = value();
-      const c = v.indexOf(":");
-      const n = (c > 0 ? v.slice(0, c) : "").trim().toLowerCase();
-      if (!isToken(n)) throw new UsageError(`--header needs "NAME: VALUE", got ${JSON.stringify(clean(v))}`);
-      if (isForbiddenRequestHeader(n)) {
-        throw new UsageError(`${n} is a forbidden header: a browser never lets a script set it${n === "cookie" ? " (use --cookie)" : ""}`);
-      }
-      const val = v.slice(c + 1).trim();
-      if (/[\r\n\0]/.test(val)) throw new UsageError(`--header ${n}: the value may not contain CR, LF or NUL`);
-      o.headers = o.headers.filter(([h]) => h !== n);
-      o.headers.push([n, val]);
-    } else if (name === "--audit") o.audit = true;
-    else if (name === "--json") o.json = true;
-    else if (name === "--insecure" || name === "-k") o.http.insecure = true;
-    else if (name === "--no-color" || name === "--no-colour") o.color = false;
-    else if (name === "--stack") {
-      const v = value();
-      if (!isStack(v)) throw new UsageError(`unknown stack ${JSON.stringify(clean(v))}; valid stacks: ${stackIds().join(", ")}`);
-      o.stack = v as Stack;
-    } else if (name === "--timeout") {
-      const v = value();
-      const s = Number(v);
-      if (!/^\d+(\.\d+)?$/.test(v) || !(s > 0) || s > 600) throw new UsageError(`--timeout needs SECONDS between 0 and 600, got ${JSON.stringify(clean(v))}`);
-      o.http.timeoutMs = Math.round(s * 1000);
-    } else if (name === "--resolve") {
-      const v = value();
-      const m = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(v);
-      if (!m) throw new UsageError(`--resolve needs HOST:PORT:ADDRESS, got ${JSON.stringify(clean(v))}`);
-      o.http.resolve.set(`${m[1]!.replace(/^\[|\]$/g, "").toLowerCase()}:${m[2]}`, m[3]!.replace(/^\[|\]$/g, ""));
-    } else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${JSON.stringify(clean(a))}`);
-    else urls.push(a);
+  const origin = v.origin ?? null;
+  for (const h of v.header ?? []) {
+    const c = h.indexOf(":");
+    const n = (c > 0 ? h.slice(0, c) : "").trim().toLowerCase();
+    if (!isToken(n)) throw new UsageError(`--header needs "NAME: VALUE", got ${JSON.stringify(clean(h))}`);
+    if (isForbiddenRequestHeader(n)) {
+      throw new UsageError(`${n} is a forbidden header: a browser never lets a script set it${n === "cookie" ? " (use --cookie)" : ""}`);
+    }
+    const val = h.slice(c + 1).trim();
+    if (/[\r\n\0]/.test(val)) throw new UsageError(`--header ${n}: the value may not contain CR, LF or NUL`);
+    // A repeated header: the last one wins, like a script's Headers.set.
+    o.headers = o.headers.filter(([name]) => name !== n);
+    o.headers.push([n, val]);
+  }
+  if (v.stack !== undefined) {
+    if (!isStack(v.stack)) throw new UsageError(`unknown stack ${JSON.stringify(clean(v.stack))}; valid stacks: ${stackIds().join(", ")}`);
+    o.stack = v.stack as Stack;
+  }
+  if (v.timeout !== undefined) {
+    const s = Number(v.timeout);
+    if (!/^\d+(\.\d+)?$/.test(v.timeout) || !(s > 0) || s > 600) throw new UsageError(`--timeout needs SECONDS between 0 and 600, got ${JSON.stringify(clean(v.timeout))}`);
+    o.http.timeoutMs = Math.round(s * 1000);
+  }
+  for (const r of v.resolve ?? []) {
+    const m = /^(\[[^\]]+\]|[^:]+):(\d+):(.+)$/.exec(r);
+    if (!m) throw new UsageError(`--resolve needs HOST:PORT:ADDRESS, got ${JSON.stringify(clean(r))}`);
+    o.http.resolve.set(`${m[1]!.replace(/^\[|\]$/g, "").toLowerCase()}:${m[2]}`, m[3]!.replace(/^\[|\]$/g, ""));
   }
   if (o.help) return o;
   if (urls.length !== 1) throw new UsageError(urls.length === 0 ? "probe needs a URL" : "probe takes one URL");
@@ -285,7 +292,8 @@ export function hostileOrigins(target: string, origin: string): HostileOrigin[] 
   }
   if (oh && !isIp(oh)) {
     const labels = oh.split(".");
-    const site = labels.slice(-2).join(".");
+    // The registrable domain (the real Public Suffix List): "evil-corp.co.uk", not "co.uk".
+    const site = registrableDomain(oh);
     out.push({ origin: at(`${oh}.evil.example`), kind: "the origin's host name followed by an attacker's domain" });
     out.push({ origin: at(`evil${oh}`), kind: "the origin's host name preceded by an attacker's text" });
     if (site !== oh) {

@@ -1,6 +1,7 @@
 // The CLI's logic, free of process globals so tests can drive it: run(argv, io) -> exit code.
 //   cors-lens explain FILE... [--json] [--stack NAME] [--no-color]
 // Exit codes: 0 nothing blocked, 1 something blocked, 2 bad usage or unreadable/invalid input.
+import { parseArgs } from "node:util";
 import { version } from "../../package.json";
 import { diagnose } from "../core/diagnose";
 import { readExchanges } from "../core/exchange";
@@ -9,7 +10,7 @@ import { isHar, readHarEntries } from "../core/har";
 import { isReport } from "../core/har-export";
 import type { Diagnosis, Exchange, Stack } from "../core/types";
 import { decodeText, parseJson } from "./json";
-import { clean, formatHuman, painter, stackIds, summaryLine, tryFix } from "./format";
+import { argsProblem, clean, formatHuman, painter, stackIds, summaryLine, tryFix } from "./format";
 import { MAX_INPUT_BYTES, type CliIO } from "./io";
 import { probe } from "./probe";
 
@@ -43,35 +44,36 @@ interface Options {
   version: boolean;
 }
 
-function parseArgs(argv: string[]): Options & { stackName: string | null } {
-  const o = { files: [] as string[], json: false, stack: null, stackName: null as string | null, color: true, help: false, version: false };
-  let command: string | null = null;
-  let rest = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!rest && a.startsWith("-") && a !== "-") {
-      if (a === "--") rest = true;
-      else if (a === "--help" || a === "-h") o.help = true;
-      else if (a === "--version" || a === "-V" || a === "-v") o.version = true;
-      else if (a === "--json") o.json = true;
-      else if (a === "--no-color" || a === "--no-colour") o.color = false;
-      else if (a === "--stack" || a.startsWith("--stack=")) {
-        const v = a === "--stack" ? argv[++i] : a.slice("--stack=".length);
-        if (v === undefined || v === "") throw new UsageError("--stack needs a NAME");
-        o.stackName = v;
-      } else throw new UsageError(`unknown option ${JSON.stringify(a)}`);
-      continue;
-    }
-    if (command === null) {
-      command = a;
-      if (a === "help") o.help = true;
-      else if (a !== "explain") throw new UsageError(`unknown command ${JSON.stringify(a)} (try: cors-lens explain FILE...)`);
-      continue;
-    }
-    o.files.push(a);
+const EXPLAIN_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+  v: { type: "boolean" }, // -v, like -V
+  json: { type: "boolean" },
+  stack: { type: "string" },
+  "no-color": { type: "boolean" },
+  "no-colour": { type: "boolean" },
+} as const;
+
+function readExplainArgs(argv: string[]): Options & { stackName: string | null } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: EXPLAIN_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const problem = argsProblem(e, argv, EXPLAIN_OPTIONS, { stack: "a NAME" });
+    if (problem === null) throw e;
+    throw new UsageError(problem);
   }
+  const { values: v, positionals: [command, ...files] } = parsed;
+  if (command !== undefined && command !== "explain" && command !== "help") {
+    throw new UsageError(`unknown command ${JSON.stringify(clean(command))} (try: cors-lens explain FILE...)`);
+  }
+  if (v.stack === "") throw new UsageError("--stack needs a NAME");
+  const o = {
+    files, json: !!v.json, stack: null, stackName: v.stack ?? null, color: !v["no-color"] && !v["no-colour"],
+    help: !!v.help || command === "help", version: !!v.version || !!v.v,
+  };
   if (!o.help && !o.version) {
-    if (command === null) throw new UsageError("missing command (try: cors-lens explain FILE...)");
+    if (command === undefined) throw new UsageError("missing command (try: cors-lens explain FILE...)");
     if (o.files.length === 0) throw new UsageError('explain needs at least one FILE ("-" for standard input)');
   }
   return o;
@@ -157,11 +159,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 2;
   };
   try {
-    let opts: ReturnType<typeof parseArgs>;
+    let opts: ReturnType<typeof readExplainArgs>;
     // `probe` has its own options (src/cli/probe.ts).
     if (argv[0] === "probe") return await probe(argv.slice(1), io);
     try {
-      opts = parseArgs(argv);
+      opts = readExplainArgs(argv);
     } catch (e) {
       if (e instanceof UsageError) return err(`${e.message}; see cors-lens --help`);
       throw e;

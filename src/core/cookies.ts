@@ -5,10 +5,11 @@
 //
 // Rules: RFC 6265bis (https://datatracker.ietf.org/doc/draft-ietf-httpbis-rfc6265bis/) §5.1.3 domain
 // match, §5.1.4 path match, §5.4 cookie prefixes, §5.8 SameSite ("schemeful same-site": the scheme is part
-// of the site, https://web.dev/articles/schemeful-samesite); CHIPS (Partitioned,
-// https://developer.chrome.com/docs/privacy-sandbox/chips). Chromium differences are noted where they apply:
-// a cookie without SameSite is treated as Lax ("Lax by default", https://chromestatus.com/feature/5088147346030592),
-// Firefox treats it as None.
+// of the site, https://web.dev/articles/schemeful-samesite); registrable domains from the Public Suffix List
+// (tldts); CHIPS (Partitioned, https://developer.chrome.com/docs/privacy-sandbox/chips). Chromium differences
+// are noted where they apply: a cookie without SameSite is treated as Lax ("Lax by default",
+// https://chromestatus.com/feature/5088147346030592), Firefox treats it as None.
+import { getDomain, parse as parseHost } from "tldts";
 import { headerValue } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers } from "./types";
 
@@ -82,55 +83,45 @@ export interface CookieReport {
 }
 
 // ---- Sites ----
+// "Site" means one thing here: HTML's schemeful site, scheme + registrable domain
+// (https://html.spec.whatwg.org/multipage/browsers.html#same-site), what SameSite and CHIPS partitions compare.
+// src/shared/sites.ts holds capture host patterns, which are not sites.
 
-/** TLDs that are not in the Public Suffix List: Chromium then takes the whole host as the site. */
-const UNLISTED_TLDS = new Set(["localhost", "test", "example", "invalid", "local", "internal", "lan", "home", "corp", "localdomain", "intranet", "private"]);
 /**
- * The multi-label public suffixes developers meet most. CORS Lens does not carry the whole Public Suffix List
- * (https://publicsuffix.org/list/, ~10k rules); a host under an unlisted multi-label suffix gets its last two
- * labels, so the same-site answer is marked approximate only for those rare hosts.
+ * Hosts as URL.hostname and the cookie jar give them, so tldts neither re-parses them as URLs nor refuses host
+ * names browsers accept (api-.example.com). The PSL's private section counts: browsers use it for sites and
+ * cookie domains (Chromium: INCLUDE_PRIVATE_REGISTRIES), so a.github.io and b.github.io are different sites.
  */
-const MULTI_LABEL_SUFFIXES = new Set([
-  "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "com.au", "net.au", "org.au", "co.nz", "co.jp", "ne.jp", "or.jp",
-  "co.kr", "com.br", "com.cn", "com.hk", "com.sg", "com.tw", "com.mx", "com.ar", "com.tr", "co.in", "co.za", "co.il",
-  "github.io", "gitlab.io", "vercel.app", "netlify.app", "herokuapp.com", "pages.dev", "workers.dev", "web.app",
-  "firebaseapp.com", "appspot.com", "azurewebsites.net", "azurestaticapps.net", "cloudfront.net", "onrender.com",
-  "fly.dev", "railway.app", "ngrok.io", "ngrok-free.app", "ngrok.app", "loca.lt", "trycloudflare.com", "glitch.me",
-  "repl.co", "replit.dev", "amazonaws.com", "s3.amazonaws.com", "blogspot.com", "codesandbox.io", "csb.app",
-  "stackblitz.io", "webcontainer.io", "localhost.run", "nip.io", "sslip.io",
-]);
+const PSL = { allowPrivateDomains: true, extractHostname: false, validateHostname: false } as const;
 
-function isIp(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith("[");
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/\.$/, "");
 }
 
-/** The registrable domain of a host (eTLD+1), or the host itself for IPs and hosts under an unlisted TLD. */
+/** An IPv4 address or a bracketed IPv6 one ("[::1]", as URL.hostname writes it). */
+function isIp(host: string): boolean {
+  return parseHost(host, PSL).isIp === true;
+}
+
+/**
+ * The registrable domain (eTLD+1 by the Public Suffix List, https://publicsuffix.org/) of a host; the host
+ * itself when it has none (an IP, a single label such as localhost, a public suffix itself), as HTML's
+ * "obtain a site" does. A TLD the PSL does not list (app.test) is its own suffix (the PSL's "*" rule).
+ */
 export function registrableDomain(host: string): string {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  if (isIp(h)) return h;
-  const labels = h.split(".");
-  if (labels.length < 2) return h;
-  if (UNLISTED_TLDS.has(labels[labels.length - 1]!)) return h;
-  for (let n = Math.min(4, labels.length - 1); n >= 2; n--) {
-    if (MULTI_LABEL_SUFFIXES.has(labels.slice(-n).join("."))) return labels.slice(-(n + 1)).join(".");
-  }
-  return labels.slice(-2).join(".");
+  const h = normalHost(host);
+  return getDomain(h, PSL) ?? h;
 }
 
 /**
  * The domain to list a host's cookies by (cookies.getAll({domain}) returns that domain's and its sub-domains'):
- * the registrable domain, or for a host under an unlisted TLD (api.app.test) its last two labels, so that
- * a host-only cookie of a parent (app.test) is listed too and can be explained.
+ * its registrable domain, the widest Domain a cookie for the host can have, so a parent's cookies are listed too.
  */
 export function jarDomain(host: string): string {
-  const h = host.toLowerCase().replace(/\.$/, "");
-  const r = registrableDomain(h);
-  if (r !== h || isIp(h)) return r;
-  const labels = h.split(".");
-  return labels.length > 2 ? labels.slice(-2).join(".") : h;
+  return registrableDomain(host);
 }
 
-/** "https://example.com" for "https://api.example.com:8443/x"; null for an opaque or unparsable origin/URL. */
+/** The schemeful site: "https://example.com" for "https://api.example.com:8443/x"; null for an opaque or unparsable origin/URL. */
 export function schemefulSite(urlOrSite: string | null | undefined): string | null {
   if (!urlOrSite || urlOrSite === "null") return null;
   let u: URL;
@@ -252,7 +243,7 @@ export function explainCookies(ex: Exchange, jar: readonly CookieInfo[], ctx: Co
   const originSite = schemefulSite(ex.request.origin);
   const topSite = schemefulSite(ctx.topLevelSite) ?? originSite;
   const secFetchSite = headerValue(ex.request.sentHeaders, "sec-fetch-site");
-  // The browser's own verdict on the initiator (it has the full Public Suffix List); the top-level site is ours.
+  // The browser's own verdict on the initiator wins (its copy of the Public Suffix List may differ from ours); the top-level site is ours.
   const initiatorCross = secFetchSite === "cross-site" ? true
     : secFetchSite === "same-site" || secFetchSite === "same-origin" ? false
     : originSite === null || originSite !== requestSite;

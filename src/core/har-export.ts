@@ -15,7 +15,11 @@ import { diagnose } from "./diagnose";
 import { parseInitiator } from "./exchange";
 import { headerValue, isForbiddenRequestHeader, originOf, preflightHeaders, stepsOf } from "./fetch";
 import { isSecretHeader, MASK, maskExchange, type SecretTest } from "./secrets";
-import type { Diagnosis, Exchange, Headers, ResponseRecord } from "./types";
+import type {
+  Entry as HarEntry, Har, Header as HarHeader, Initiator as HarInitiator, Log as HarLog, Page as HarPage, QueryString as HarQueryString,
+  Response as HarResponse, Timings as HarTimings,
+} from "har-format";
+import type { CredentialsMode, Diagnosis, Exchange, Headers, RequestMode, ResponseRecord } from "./types";
 
 export const HAR_EXPORT_MARKER = "_corsLens";
 export const REPORT_FORMAT = "cors-lens-report";
@@ -47,7 +51,28 @@ export interface ExportMeta {
   now?: number;
 }
 
-interface HarHeader { name: string; value: string }
+// ---- Chrome's additions to HAR 1.2 (har-format types the standard fields and some of these) ----
+
+/** A frame of Chrome's `_initiator.stack` (CDP Runtime.CallFrame: 0-based line and column). */
+export interface ChromeCallFrame { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber?: number }
+/** Chrome's `_initiator.stack`: frames, then the async caller's stack in `parent`. */
+export interface ChromeStackTrace { callFrames: ChromeCallFrame[]; parent?: ChromeStackTrace }
+/** Chrome's `_initiator`: the script stack that made the request, or for a preflight its request's id. */
+export interface ChromeInitiator extends HarInitiator { stack?: ChromeStackTrace; requestId?: string }
+/** Chrome's response: `_error` is the net error ("net::ERR_FAILED"), null when there was none. */
+export interface ChromeResponse extends HarResponse { _error?: string | null }
+/** CORS Lens' own marker (HAR_EXPORT_MARKER) on a first hop's entry: what a HAR cannot say. */
+export interface LensMarker { v: 1; id: string; credentials: CredentialsMode | "unknown"; mode: RequestMode; masked: boolean }
+/** An entry as Chrome writes it; `_corsErrorStatus` is CDP's CORS verdict (examples/ci/record-har.mjs records it). */
+export interface ChromeHarEntry extends HarEntry {
+  response: ChromeResponse;
+  _initiator?: ChromeInitiator;
+  [HAR_EXPORT_MARKER]?: LensMarker;
+  _corsErrorStatus?: { corsError?: string };
+}
+export interface ChromeHarLog extends HarLog { pages: HarPage[]; entries: ChromeHarEntry[] }
+export interface ChromeHar extends Har { log: ChromeHarLog }
+type ResourceType = NonNullable<HarEntry["_resourceType"]>;
 
 function isExchange(x: ExportItem | Exchange): x is Exchange {
   return "request" in x && "hops" in x;
@@ -79,7 +104,7 @@ function harHeaders(h: Headers | null | undefined, meta: ExportMeta): HarHeader[
   return out;
 }
 
-function queryString(url: string): HarHeader[] {
+function queryString(url: string): HarQueryString[] {
   try {
     return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }));
   } catch {
@@ -92,11 +117,11 @@ function iso(ms: number): string {
   return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
 }
 
-const RESOURCE_TYPE: Record<string, string> = {
+const RESOURCE_TYPE: Record<string, ResourceType> = {
   xmlhttprequest: "xhr", xhr: "xhr", fetch: "fetch", font: "font", eventsource: "eventsource",
 };
 
-function resourceTypeOf(type: string | undefined): string {
+function resourceTypeOf(type: string | undefined): ResourceType {
   return (type && RESOURCE_TYPE[type.toLowerCase()]) || "fetch";
 }
 
@@ -104,9 +129,9 @@ function sfm(mode: Exchange["request"]["mode"]): string {
   return mode === "no-cors" ? "no-cors" : mode === "same-origin" ? "same-origin" : "cors";
 }
 
-function response(r: ResponseRecord | null, meta: ExportMeta, error: string | null | undefined, redirectURL: string): Record<string, unknown> {
+function response(r: ResponseRecord | null, meta: ExportMeta, error: string | null | undefined, redirectURL: string): ChromeResponse {
   const headers = harHeaders(r?.headers, meta);
-  const out: Record<string, unknown> = {
+  const out: ChromeResponse = {
     status: r?.status ?? 0,
     statusText: "",
     httpVersion: r ? "HTTP/1.1" : "",
@@ -133,17 +158,17 @@ function locationOf(r: ResponseRecord | null, base: string): string {
   }
 }
 
-const TIMINGS = { blocked: -1, dns: -1, ssl: -1, connect: -1, send: 0, wait: 0, receive: 0, _blocked_queueing: -1 };
+const TIMINGS: HarTimings & { _blocked_queueing: number } = { blocked: -1, dns: -1, ssl: -1, connect: -1, send: 0, wait: 0, receive: 0, _blocked_queueing: -1 };
 
 /** HAR entries for one exchange: per hop, the request's entry then its preflight's (Chrome's order). */
-function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): Array<Record<string, unknown>> {
+function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): ChromeHarEntry[] {
   const ex = item.exchange;
-  const out: Array<Record<string, unknown>> = [];
+  const out: ChromeHarEntry[] = [];
   const hops = ex.hops.length ? ex.hops : [{ url: ex.request.url, preflight: null, response: null }];
   const secret = secretOf(meta);
   const steps = stepsOf({ ...ex.request, headers: ex.request.headers ?? {} }, hops);
   const resourceType = resourceTypeOf(item.type);
-  const initiator = ex.initiator ? initiatorOf(ex.initiator) : { type: "script" };
+  const initiator: ChromeInitiator = ex.initiator ? initiatorOf(ex.initiator) : { type: "script" };
   const requestId = `cl-${n}`;
   // The wire headers capture saw (Cookie, User-Agent, …), minus what is per hop.
   const sent: Headers = {};
@@ -163,7 +188,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
     wire.origin = origin;
     wire["sec-fetch-mode"] = sfm(ex.request.mode);
     const t = at + i * 2;
-    const entry: Record<string, unknown> = {
+    const entry: ChromeHarEntry = {
       _initiator: initiator,
       _priority: "High",
       _resourceType: resourceType,
@@ -191,7 +216,7 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
     out.push(entry);
     if (hop.preflight || hop.preflightCached) {
       const pre: Headers = { ...Object.fromEntries(preflightHeaders(step)), "sec-fetch-mode": "cors" };
-      const p: Record<string, unknown> = {
+      const p: ChromeHarEntry = {
         _initiator: { type: "preflight", url: hop.url, requestId },
         _priority: "High",
         _resourceType: "preflight",
@@ -216,19 +241,19 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): A
 
 
 /** "file:line:column" back into Chrome's `_initiator` (0-based line and column). */
-function initiatorOf(s: string): Record<string, unknown> {
+function initiatorOf(s: string): ChromeInitiator {
   const at = parseInitiator(s);
   if (!at) return { type: "script", url: s };
-  const frame: Record<string, unknown> = { functionName: "", scriptId: "", url: at.url, lineNumber: at.line - 1 };
+  const frame: ChromeCallFrame = { functionName: "", scriptId: "", url: at.url, lineNumber: at.line - 1 };
   if (at.column !== null) frame.columnNumber = at.column - 1;
   return { type: "script", stack: { callFrames: [frame] } };
 }
 
 /** A HAR 1.2 document of the exchanges, preflights and redirect hops as their own entries. */
-export function toHar(items: ReadonlyArray<ExportItem | Exchange>, meta: ExportMeta = {}): Record<string, unknown> {
+export function toHar(items: ReadonlyArray<ExportItem | Exchange>, meta: ExportMeta = {}): ChromeHar {
   const now = meta.now ?? Date.now();
   const list = items.map(itemOf);
-  const entries: Array<Record<string, unknown>> = [];
+  const entries: ChromeHarEntry[] = [];
   let clock = list.reduce((min, it) => Math.min(min, typeof it.start === "number" && Number.isFinite(it.start) ? it.start : min), now);
   list.forEach((item, n) => {
     // Each exchange gets its own stretch of time, in list order, so that pairing by time is unambiguous.

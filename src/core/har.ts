@@ -11,8 +11,10 @@
 // - Firefox: preflights are plain OPTIONS entries carrying Access-Control-Request-Method, and they
 //   start before the request they precede; no `_resourceType`, status 0 when nothing was received.
 // - Redirects: one entry per hop; the 3xx entry has `response.redirectURL` (from Location).
+import type { Har, Log as HarLog, Page as HarPage, Request as HarRequest } from "har-format";
 import type { CredentialsMode, Exchange, Headers, Hop, RequestMode, ResponseRecord } from "./types";
 import { LIMITS, readHeaders, type ReadResult } from "./exchange";
+import type { ChromeCallFrame, ChromeHarEntry, ChromeInitiator, ChromeResponse, ChromeStackTrace, LensMarker } from "./har-export";
 import {
   headerValue,
   isForbiddenRequestHeader,
@@ -37,7 +39,10 @@ const NON_CORS_TYPES = new Set([
   "ping", "signed-exchange", "csp-violation-report", "cspviolationreport", "webbundle", "prefetch",
 ]);
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A HAR object before validation: har-format's field names (a misspelt one does not compile), values unknown. */
+type Unchecked<T> = { [K in keyof T]?: unknown };
+
+function isObject<T = Record<string, unknown>>(v: unknown): v is Unchecked<T> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -47,11 +52,11 @@ function fail<T>(error: string): ReadResult<T> {
 
 /** Whether a parsed JSON document looks like a HAR (an object with log.entries). */
 export function isHar(doc: unknown): boolean {
-  return isObject(doc) && isObject(doc.log) && Array.isArray(doc.log.entries);
+  return isObject<Har>(doc) && isObject<HarLog>(doc.log) && Array.isArray(doc.log.entries);
 }
 
-/** One parsed entry. Internal. */
-interface Entry {
+/** One log.entries item, validated and parsed (not har-format's Entry: what pairing needs). Internal. */
+interface ParsedEntry {
   index: number;
   url: string;
   method: string;
@@ -96,13 +101,13 @@ function isHttp(url: string): boolean {
 
 /** "file:line:column" (1-based) from Chrome's `_initiator`, when it has a script location. */
 function readInitiator(v: unknown): string | undefined {
-  if (!isObject(v)) return undefined;
+  if (!isObject<ChromeInitiator>(v)) return undefined;
   let stack: unknown = v.stack;
-  for (let depth = 0; isObject(stack) && depth < 32; depth++) {
+  for (let depth = 0; isObject<ChromeStackTrace>(stack) && depth < 32; depth++) {
     const frames = stack.callFrames;
     if (Array.isArray(frames)) {
       for (const f of frames) {
-        if (isObject(f) && typeof f.url === "string" && f.url !== "") {
+        if (isObject<ChromeCallFrame>(f) && typeof f.url === "string" && f.url !== "") {
           const line = typeof f.lineNumber === "number" ? f.lineNumber + 1 : null;
           const col = typeof f.columnNumber === "number" ? f.columnNumber + 1 : null;
           return `${f.url}${line !== null ? `:${line}` : ""}${line !== null && col !== null ? `:${col}` : ""}`.slice(0, 2000);
@@ -132,11 +137,12 @@ function listNames(v: string | null): string[] {
   return v.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
 }
 
-function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
+/** One log.entries item; null for one this tool cannot reason about (not http(s)). */
+function readHarEntry(raw: unknown, index: number): ReadResult<ParsedEntry | null> {
   const where = `log.entries[${index}]`;
-  if (!isObject(raw)) return fail(`${where} must be an object`);
+  if (!isObject<ChromeHarEntry>(raw)) return fail(`${where} must be an object`);
   const req = raw.request;
-  if (!isObject(req)) return fail(`${where}.request must be an object`);
+  if (!isObject<HarRequest>(req)) return fail(`${where}.request must be an object`);
   if (typeof req.url !== "string") return fail(`${where}.request.url must be a string`);
   if (typeof req.method !== "string") return fail(`${where}.request.method must be a string`);
   // The same bounds as exchange JSON (exchange.ts readExchange): every exchange read from a HAR is a valid one.
@@ -149,7 +155,7 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
   }
   const res = raw.response;
   if (res !== undefined && res !== null && !isObject(res)) return fail(`${where}.response must be an object`);
-  const response = isObject(res) ? res : {};
+  const response: Unchecked<ChromeResponse> = isObject<ChromeResponse>(res) ? res : {};
   const status = readStatus(response.status);
   if (status === null) return fail(`${where}.response.status must be an HTTP status number`);
   const resHeaders = readHeaders(response.headers, `${where}.response.headers`);
@@ -169,8 +175,8 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
   else if (typeof raw._error === "string" && raw._error !== "") error = raw._error.slice(0, 200);
   else if (response._error === null || ("_error" in response && response._error === "")) error = null;
 
-  const ces = (raw as { _corsErrorStatus?: unknown })._corsErrorStatus;
-  const corsError = isObject(ces) && typeof ces.corsError === "string" && /^[A-Za-z]{1,64}$/.test(ces.corsError) ? ces.corsError : null;
+  const ces = raw._corsErrorStatus;
+  const corsError = isObject<NonNullable<ChromeHarEntry["_corsErrorStatus"]>>(ces) && typeof ces.corsError === "string" && /^[A-Za-z]{1,64}$/.test(ces.corsError) ? ces.corsError : null;
 
   let redirectTo: string | null = null;
   if (status >= 300 && status < 400) {
@@ -216,15 +222,11 @@ function readEntry(raw: unknown, index: number): ReadResult<Entry | null> {
   };
 }
 
-interface Lens {
-  id: string | null;
-  credentials: CredentialsMode | "unknown";
-  mode: RequestMode;
-}
+type Lens = Pick<LensMarker, "credentials" | "mode"> & { id: string | null };
 
 /** `_corsLens: { v: 1, id, credentials, mode }` as CORS Lens exports it; anything else is ignored. */
 function readLens(v: unknown): Lens | null {
-  if (!isObject(v) || v.v !== 1) return null;
+  if (!isObject<LensMarker>(v) || v.v !== 1) return null;
   const credentials = ["include", "same-origin", "omit", "unknown"].includes(v.credentials as string)
     ? (v.credentials as CredentialsMode | "unknown") : "unknown";
   const mode = ["cors", "no-cors", "same-origin"].includes(v.mode as string) ? (v.mode as RequestMode) : "cors";
@@ -237,7 +239,7 @@ function readPages(v: unknown): Map<string, string> {
   const out = new Map<string, string>();
   if (!Array.isArray(v)) return out;
   for (const p of v) {
-    if (!isObject(p) || typeof p.id !== "string" || typeof p.title !== "string") continue;
+    if (!isObject<HarPage>(p) || typeof p.id !== "string" || typeof p.title !== "string") continue;
     const o = isHttp(p.title) ? originOf(p.title) : null;
     if (o) out.set(p.id, o);
   }
@@ -245,7 +247,7 @@ function readPages(v: unknown): Map<string, string> {
 }
 
 /** The page origin that sent the request: Origin header, else Referer's origin, else the page's URL. */
-function requestOrigin(e: Entry, pages: Map<string, string>): string | null {
+function requestOrigin(e: ParsedEntry, pages: Map<string, string>): string | null {
   const origin = headerValue(e.wire, "origin");
   if (origin !== null) {
     const o = origin.trim();
@@ -264,7 +266,7 @@ function requestOrigin(e: Entry, pages: Map<string, string>): string | null {
 }
 
 /** Request mode, or null for requests that are not CORS fetches (navigations, no-cors subresources). */
-function requestMode(e: Entry): RequestMode | null {
+function requestMode(e: ParsedEntry): RequestMode | null {
   const sfm = headerValue(e.wire, "sec-fetch-mode")?.trim().toLowerCase();
   if (sfm === "cors") return "cors";
   if (sfm === "same-origin") return "same-origin";
@@ -278,7 +280,7 @@ function requestMode(e: Entry): RequestMode | null {
 }
 
 /** A response record for a hop, or null when nothing was received. */
-function responseOf(e: Entry): ResponseRecord | null {
+function responseOf(e: ParsedEntry): ResponseRecord | null {
   const hasHeaders = Object.keys(e.resHeaders).length > 0;
   if (e.status === 0 && !hasHeaders) return null;
   // Status 0 with headers: Chrome read the headers but failed the request; keep what is there.
@@ -291,9 +293,9 @@ function responseOf(e: Entry): ResponseRecord | null {
  * in the direction the browser logs them (Chrome: preflight just after the request's start; Firefox
  * and unmarked: before). A preflight never pairs with a request that lacks a header it asked about.
  */
-function pairPreflights(entries: Entry[], preflights: Entry[]): Map<number, Entry> {
-  const out = new Map<number, Entry>();
-  const groups = new Map<string, { pre: Entry[]; act: Entry[] }>();
+function pairPreflights(entries: ParsedEntry[], preflights: ParsedEntry[]): Map<number, ParsedEntry> {
+  const out = new Map<number, ParsedEntry>();
+  const groups = new Map<string, { pre: ParsedEntry[]; act: ParsedEntry[] }>();
   const key = (url: string, method: string) => `${method} ${url}`;
   for (const p of preflights) {
     if (!p.forMethod) continue;
@@ -310,12 +312,12 @@ function pairPreflights(entries: Entry[], preflights: Entry[]): Map<number, Entr
   const PENALTY = 1e7; // logged in the unexpected direction: allowed, but only as a last resort
   // Both browsers stamp entries from one clock truncated to whole ms: order survives, ties can happen.
   const EPS = 0;
-  const byTime = (x: Entry, y: Entry) => x.time - y.time || x.index - y.index;
+  const byTime = (x: ParsedEntry, y: ParsedEntry) => x.time - y.time || x.index - y.index;
   for (const { pre, act } of groups.values()) {
     if (act.length === 0) continue;
     pre.sort(byTime);
     act.sort(byTime);
-    const cost = (p: Entry, a: Entry): number | null => {
+    const cost = (p: ParsedEntry, a: ParsedEntry): number | null => {
       const names = new Set(Object.keys(a.wire));
       // Only insist when the request has headers at all, and not on the ones a sanitized export drops.
       // A request that never went out (its preflight failed) has only Chrome's provisional headers
@@ -333,7 +335,7 @@ function pairPreflights(entries: Entry[], preflights: Entry[]): Map<number, Entr
       // Too big for the exact matching: greedy, each preflight to the first free acceptable request.
       const used = new Set<number>();
       for (const p of pre) {
-        let best: Entry | null = null;
+        let best: ParsedEntry | null = null;
         let bestCost = Infinity;
         for (const a of act) {
           if (used.has(a.index)) continue;
@@ -386,12 +388,12 @@ function pairPreflights(entries: Entry[], preflights: Entry[]): Map<number, Entr
 }
 
 /** Finds the entry that follows a redirect: the target URL, not before the 3xx, nearest in time. */
-function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<number>): Entry | null {
+function nextHop(from: ParsedEntry, candidates: Map<string, ParsedEntry[]>, taken: Set<number>): ParsedEntry | null {
   if (!from.redirectTo) return null;
   const list = candidates.get(from.redirectTo);
   if (!list) return null;
   const methods = new Set([from.method, redirectMethod(from.method, from.status)]);
-  let best: Entry | null = null;
+  let best: ParsedEntry | null = null;
   for (const c of list) {
     if (taken.has(c.index) || c.index === from.index || !methods.has(c.method)) continue;
     const after = Number.isNaN(c.time) || Number.isNaN(from.time) ? c.index > from.index : c.time >= from.time - 5;
@@ -401,7 +403,7 @@ function nextHop(from: Entry, candidates: Map<string, Entry[]>, taken: Set<numbe
   return best;
 }
 
-function hasCookie(e: Entry): boolean {
+function hasCookie(e: ParsedEntry): boolean {
   return headerValue(e.wire, "cookie") !== null || e.cookieCount > 0;
 }
 
@@ -413,16 +415,16 @@ export function readHar(doc: unknown): ReadResult<Exchange[]> {
 
 /** readHar, with the index in log.entries of each exchange's first request (for reports that name it). */
 export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; exchange: Exchange }>> {
-  if (!isObject(doc)) return fail("not a HAR file: expected a JSON object with log.entries");
+  if (!isObject<Har>(doc)) return fail("not a HAR file: expected a JSON object with log.entries");
   const log = doc.log;
-  if (!isObject(log)) return fail('not a HAR file: no "log" object');
+  if (!isObject<HarLog>(log)) return fail('not a HAR file: no "log" object');
   if (!Array.isArray(log.entries)) return fail("not a HAR file: log.entries must be an array");
   if (log.entries.length > HAR_LIMITS.entries) return fail(`more than ${HAR_LIMITS.entries} entries`);
   const pages = readPages(log.pages);
 
-  const all: Entry[] = [];
+  const all: ParsedEntry[] = [];
   for (let i = 0; i < log.entries.length; i++) {
-    const r = readEntry(log.entries[i], i);
+    const r = readHarEntry(log.entries[i], i);
     if (!r.ok) return r;
     if (r.value) all.push(r.value);
   }
@@ -434,13 +436,13 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
   const preflightFor = pairPreflights(requests, preflights);
 
   // Redirect chains: link each 3xx to the entry for its Location.
-  const byUrl = new Map<string, Entry[]>();
+  const byUrl = new Map<string, ParsedEntry[]>();
   for (const e of requests) {
     const list = byUrl.get(e.url);
     if (list) list.push(e);
     else byUrl.set(e.url, [e]);
   }
-  const next = new Map<number, Entry>();
+  const next = new Map<number, ParsedEntry>();
   const continuation = new Set<number>();
   for (const e of [...requests].sort((x, y) => x.time - y.time || x.index - y.index)) {
     const n = nextHop(e, byUrl, continuation);
@@ -464,7 +466,7 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
     const origin = requestOrigin(headerValue(head.wire, "origin") === null && headPre && headerValue(headPre.wire, "origin") !== null ? headPre : head, pages);
     if (origin === null) continue;
 
-    const chain: Entry[] = [head];
+    const chain: ParsedEntry[] = [head];
     const seen = new Set([head.index]);
     for (let cur = next.get(head.index); cur && !seen.has(cur.index) && chain.length < LIMITS.hops; cur = next.get(cur.index)) {
       chain.push(cur);

@@ -15,7 +15,7 @@ import { readExchange } from "../core/exchange";
 import { isToken } from "../core/fetch";
 import type { CredentialsMode, Diagnosis, Exchange, RequestMode } from "../core/types";
 import type { Channel } from "./bridge";
-import { readSite } from "./sites";
+import { readCapturePattern } from "./sites";
 
 export const PORT_NAME = "cors-lens/panel";
 
@@ -113,7 +113,7 @@ export function readPanelMessage(x: unknown): PanelMessage | null {
     case MSG.SET_PRESERVE:
       return typeof x.on === "boolean" ? { type: MSG.SET_PRESERVE, on: x.on } : null;
     case MSG.SET_ALWAYS_CAPTURE: {
-      const site = readSite(x.site);
+      const site = readCapturePattern(x.site);
       return site !== null && typeof x.on === "boolean" ? { type: MSG.SET_ALWAYS_CAPTURE, site, on: x.on } : null;
     }
     case MSG.RELOAD_AND_CAPTURE:

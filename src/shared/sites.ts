@@ -1,13 +1,15 @@
-// Sites the user keeps under full capture, matched against a tab's top-level host name.
+// Capture patterns: host names the user keeps under full capture, matched against a tab's top-level host name.
+// Not "sites" in HTML's sense (scheme + registrable domain, src/core/cookies.ts schemefulSite): a pattern names
+// one host or its sub-domains, with no Public Suffix List involved.
 
 /** Dev origins captured without asking: loopback names and the reserved .test TLD (RFC 6761). */
-export const DEFAULT_SITES: readonly string[] = ["localhost", "*.localhost", "127.0.0.1", "*.test"];
+export const DEFAULT_CAPTURE_PATTERNS: readonly string[] = ["localhost", "*.localhost", "127.0.0.1", "*.test"];
 
 const HOST_RE = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/;
 const IPV6_RE = /^\[[0-9a-f:.]+\]$/;
 
-/** A site pattern: a host name, "*." + host name (sub-domains only), or a bracketed IPv6 address. */
-export function readSite(x: unknown): string | null {
+/** A capture pattern: a host name, "*." + host name (sub-domains only), or a bracketed IPv6 address. */
+export function readCapturePattern(x: unknown): string | null {
   if (typeof x !== "string") return null;
   const s = x.trim().toLowerCase();
   if (s === "" || s.length > 253) return null;
@@ -16,10 +18,11 @@ export function readSite(x: unknown): string | null {
   return HOST_RE.test(host) ? s : null;
 }
 
-export function siteMatches(site: string, hostname: string): boolean {
-  if (site.startsWith("*.")) return hostname.endsWith(site.slice(1));
-  return hostname === site;
+export function capturePatternMatches(pattern: string, hostname: string): boolean {
+  if (pattern.startsWith("*.")) return hostname.endsWith(pattern.slice(1));
+  return hostname === pattern;
 }
+
 
 /** The host name of an http(s) URL, as site patterns see it; null otherwise. */
 export function hostOf(url: string): string | null {

@@ -223,7 +223,7 @@ describe.each(MODES)("cookies with third-party cookies $name", ({ name: mode, co
   });
 
   test("Secure over http, and a host-only cookie of the parent domain (both set through chrome.cookies)", async () => {
-    // *.test hosts: captured without opening the panel first (src/shared/sites.ts DEFAULT_SITES).
+    // *.test hosts: captured without opening the panel first (src/shared/sites.ts DEFAULT_CAPTURE_PATTERNS).
     // A Secure cookie cannot be set over http by a server; the extension API can set it for https.
     await s.control.evaluate(async () => {
       await chrome.cookies.set({ url: "https://api.sec.test/", name: "sec", value: "1", secure: true, sameSite: "no_restriction", path: "/" });

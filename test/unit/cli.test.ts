@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { version } from "../../package.json";
-import { MAX_INPUT_BYTES, run, shownValue, type CliIO } from "../../src/cli/run";
+import fc from "fast-check";
+import { MAX_INPUT_BYTES, painter, run, shownValue, type CliIO } from "../../src/cli/run";
 import { chromeEntry, chromeHar, chromeRequestHeaders, nv } from "../fixtures/har/build";
 
 const root = join(__dirname, "../..");
@@ -260,9 +261,92 @@ describe("exit 2 with one clear line on stderr", () => {
     [["frobnicate", "x"], /unknown command "frobnicate"/],
     [["explain", "x", "--bogus"], /unknown option "--bogus"/],
     [["explain", "x", "--stack"], /--stack needs a NAME/],
+    // util.parseArgs' own errors, said in one line of the CLI's words (exit 2, not a TypeError).
+    [["explain", "x", "--bogus"], /^cors-lens: unknown option "--bogus"; see cors-lens --help\n$/],
+    [["explain", "x", "--bogus=1"], /^cors-lens: unknown option "--bogus"; see/],
+    [["explain", "-z", "x"], /^cors-lens: unknown option "-z"; see/],
+    [["explain", "x", "--stack="], /^cors-lens: --stack needs a NAME; see/],
+    [["explain", "x", "--stack", "--json"], /^cors-lens: --stack needs a NAME \(for one that starts with "-", write --stack=--json\); see/],
+    [["explain", "x", "--json=yes"], /^cors-lens: --json takes no value; see/],
+    [["explain", "x", "--\u202e"], /^cors-lens: unknown option "--\\\\u202e"; see/],
+    [["explain", "-", "-"], /^cors-lens: "-" \(standard input\) can be given only once\n$/],
+    [["frobnicate"], /unknown command "frobnicate"/],
   ])("bad usage %j", async (argv, pattern) => {
-    const c = mkIO({ x: "{}" });
+    const c = mkIO({ x: "{}", "-": "{}" });
     await fails(argv, c, pattern);
+  });
+
+  test("random argv never throws out of run(): exit 0, 1 or 2, and each problem is one stderr line", async () => {
+    const word = fc.constantFrom("explain", "help", "probe", "x", "-", "--", "--json", "--json=1", "--stack", "--stack=express", "express",
+      "--no-color", "--no-colour", "-h", "-v", "-V", "-vh", "-", "-H", "-X", "--origin", "https://a.example", "--header", "x-a: 1",
+      "--timeout", "-1", "--timeout=0", "--resolve", "--bogus", "-\u001b", "--=", "---", "", "\u2028");
+    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(word, fc.string({ maxLength: 6 })), { maxLength: 8 }), async (argv) => {
+      // argv[0] "probe" with a URL would go to the network: keep probe runs to usage errors.
+      fc.pre(!(argv[0] === "probe" && argv.some((a) => /^https?:/.test(a)) && argv.includes("--origin")));
+      const c = mkIO({ x: "{}" });
+      const code = await run(argv, c.io);
+      expect([0, 1, 2]).toContain(code);
+      expect(c.err()).not.toMatch(/\n\s+at |TypeError|ERR_PARSE_ARGS/);
+      // Each problem is one line (several unreadable files: one each).
+      expect(c.err()).toMatch(/^(cors-lens: [^\n]+\n)*$/);
+      if (code === 2) expect(c.err()).not.toBe("");
+    }), { seed: 7, numRuns: 300 });
+  });
+});
+
+describe("arguments", () => {
+  const files = { "w.json": example("wildcard-with-credentials.json"), "--json": example("passing-credentialed-put.json") };
+
+  test("after --, a file may be named --json: it is read, and the output stays human", async () => {
+    const c = mkIO(files);
+    expect(await run(["explain", "--", "--json"], c.io)).toBe(0);
+    expect(c.reads).toEqual(["--json"]);
+    expect(c.out()).toMatch(/^OK PUT /m);
+    expect(c.err()).toBe("");
+  });
+
+  test('"-" is a FILE (standard input), also next to other files and after options', async () => {
+    const c = mkIO({ ...files, "-": example("header-not-allowed.json") });
+    expect(await run(["explain", "--json", "w.json", "-"], c.io)).toBe(1);
+    expect(c.reads).toEqual(["w.json", "-"]);
+    expect(JSON.parse(c.out()).map((d: { file: string }) => d.file)).toEqual(["w.json", "-"]);
+  });
+
+  test("--stack NAME and --stack=NAME; the last one given wins", async () => {
+    for (const argv of [["--stack", "express"], ["--stack=express"], ["--stack", "nginx", "--stack=express"]]) {
+      const c = mkIO(files);
+      expect(await run(["explain", "w.json", "--json", ...argv], c.io)).toBe(1);
+      expect(JSON.parse(c.out())[0].fix).toMatchObject({ stack: "express" });
+    }
+  });
+
+  test("--no-colour is --no-color", async () => {
+    const c = mkIO(files, { tty: true });
+    await run(["explain", "--no-colour", "w.json"], c.io);
+    expect(c.out()).not.toContain("\u001b[");
+  });
+
+  test("-h, help, -V, -v and --version", async () => {
+    for (const argv of [["-h"], ["help"], ["explain", "--help"]]) {
+      const c = mkIO({});
+      expect(await run(argv, c.io)).toBe(0);
+      expect(c.out()).toContain("Usage: cors-lens explain FILE...");
+    }
+    for (const argv of [["-V"], ["-v"], ["--version"], ["explain", "-v"]]) {
+      const c = mkIO({});
+      expect(await run(argv, c.io)).toBe(0);
+      expect(c.out()).toBe(`cors-lens ${version}\n`);
+    }
+  });
+});
+
+describe("painter", () => {
+  test("the escapes are util.styleText's, whatever process.stdout is; off, the text is unchanged", () => {
+    const p = painter(true);
+    expect(p.red(p.bold("x"))).toBe("\u001b[31m\u001b[1mx\u001b[22m\u001b[39m");
+    expect([p.green("g"), p.yellow("y"), p.dim("d"), p.cyan("c")]).toEqual(["\u001b[32mg\u001b[39m", "\u001b[33my\u001b[39m", "\u001b[2md\u001b[22m", "\u001b[36mc\u001b[39m"]);
+    const off = painter(false);
+    expect(off.red(off.bold("x"))).toBe("x");
   });
 });
 

@@ -2,11 +2,12 @@
 // explain` reads: exchange -> toHar -> readHar -> diagnose must give diagnose(exchange)'s verdict,
 // for every oracle scenario (test/scenarios) and for random exchanges.
 import fc from "fast-check";
+import type { Har } from "har-format";
 import { run, type CliIO } from "../../src/cli/run";
 import { diagnose } from "../../src/core/diagnose";
 import { readExchange } from "../../src/core/exchange";
 import { isHar, readHar } from "../../src/core/har";
-import { isReport, REPORT_FORMAT, REPORT_VERSION, toHar, toReport, type ExportItem } from "../../src/core/har-export";
+import { isReport, REPORT_FORMAT, REPORT_VERSION, toHar, toReport, type ChromeHar, type ChromeHarEntry, type ExportItem } from "../../src/core/har-export";
 import type { Diagnosis, Exchange, Headers, Hop } from "../../src/core/types";
 import { planRuns } from "../lab/runner";
 import type { Lab } from "../lab/server";
@@ -33,8 +34,7 @@ function ex(over: Partial<Exchange["request"]> & { hops?: Hop[]; browserError?: 
   return e;
 }
 
-type Log = { entries: Array<Record<string, any>>; pages: Array<Record<string, any>>; creator: Record<string, any>; version: string };
-const logOf = (doc: Record<string, unknown>) => (doc as { log: Log }).log;
+const logOf = (doc: ChromeHar) => doc.log;
 const hdr = (list: Array<{ name: string; value: string }>, name: string) => list.filter((h) => h.name === name).map((h) => h.value);
 
 function readBack(list: Exchange[]): Exchange[] {
@@ -55,7 +55,7 @@ describe("toHar: Chrome's shape", () => {
     expect(log.creator.name).toBe("CORS Lens");
     expect(log.pages[0]!.title).toBe("https://app.example/page");
     expect(log.entries).toHaveLength(2);
-    const [req, pre] = log.entries as [Record<string, any>, Record<string, any>];
+    const [req, pre] = log.entries as [ChromeHarEntry, ChromeHarEntry];
     expect(req.request.method).toBe("PUT");
     expect(req._resourceType).toBe("fetch");
     expect(hdr(req.request.headers, "origin")).toEqual([APP]);
@@ -70,6 +70,17 @@ describe("toHar: Chrome's shape", () => {
     // Chrome: the preflight starts just after the request it precedes.
     expect(Date.parse(pre.startedDateTime)).toBeGreaterThan(Date.parse(req.startedDateTime));
     expect(isHar(toHar([ex()]))).toBe(true);
+  });
+
+  test("every entry carries HAR 1.2's required fields (har-format's Har, checked by the compiler too)", () => {
+    const har: Har = toHar([ex(), ex({ id: "t2", browserError: "net::ERR_FAILED", hops: [{ url: API, preflight: { status: 403, headers: {} }, response: null }] })]);
+    for (const e of har.log.entries) {
+      expect(Object.keys(e)).toEqual(expect.arrayContaining(["startedDateTime", "time", "request", "response", "cache", "timings"]));
+      expect(Object.keys(e.request)).toEqual(expect.arrayContaining(["method", "url", "httpVersion", "cookies", "headers", "queryString", "headersSize", "bodySize"]));
+      expect(Object.keys(e.response)).toEqual(expect.arrayContaining(["status", "statusText", "httpVersion", "cookies", "headers", "content", "redirectURL", "headersSize", "bodySize"]));
+      expect(typeof e.timings.wait + typeof e.timings.receive).toBe("numbernumber");
+    }
+    expect(har.log.pages![0]).toMatchObject({ id: "page_1", pageTimings: {} });
   });
 
   test("a simple GET has no preflight entry", () => {
@@ -95,7 +106,7 @@ describe("toHar: Chrome's shape", () => {
 
   test("the browser's error goes on the last entry; a request never answered has status 0 and no headers", () => {
     const log = logOf(toHar([ex({ browserError: "net::ERR_FAILED", hops: [{ url: API, preflight: { status: 403, headers: {} }, response: null }] })]));
-    const [req, pre] = log.entries as [Record<string, any>, Record<string, any>];
+    const [req, pre] = log.entries as [ChromeHarEntry, ChromeHarEntry];
     expect(req.response).toMatchObject({ status: 0, headers: [], _error: "net::ERR_FAILED" });
     expect(pre.response.status).toBe(403);
     expect("_error" in pre.response).toBe(false);
@@ -124,7 +135,7 @@ describe("toHar: Chrome's shape", () => {
     expect(hdr(log.entries[0]!.request.headers, "authorization")).toEqual(["[masked]"]);
     expect(hdr(log.entries[0]!.request.headers, "cookie")).toEqual(["[masked]"]);
     expect(hdr(log.entries[0]!.response.headers, "set-cookie")).toEqual(["[masked]", "[masked]"]);
-    expect(log.entries[0]!._corsLens.masked).toBe(true);
+    expect(log.entries[0]!._corsLens?.masked).toBe(true);
     expect(log.creator.comment).toMatch(/masked/);
     const revealed = JSON.stringify(toHar([e], { reveal: true }));
     expect(revealed).toMatch(/Bearer s3cret/);

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Finding } from "../../src/core/audit";
-import { hostileOrigins } from "../../src/cli/probe";
+import { hostileOrigins, parseProbeArgs } from "../../src/cli/probe";
 import { run, type CliIO } from "../../src/cli/run";
 import type { Diagnosis, Exchange, Hop } from "../../src/core/types";
 import { startLab, type Lab, type LabRequest } from "../lab/server";
@@ -249,7 +249,17 @@ describe("probe: what a browser sends", () => {
       [["http://api.example.com/", "--origin", APP, "--method", "TRACE"], /forbidden method/],
       [["http://api.example.com/", "--origin", APP, "--timeout", "x"], /--timeout/],
       [["http://api.example.com/", "--origin", APP, "--stack", "cobol"], /unknown stack/],
-      [["http://api.example.com/", "--origin", APP, "--bogus"], /unknown option/],
+      [["http://api.example.com/", "--origin", APP, "--bogus"], /^cors-lens: unknown option "--bogus"; see cors-lens probe --help\n$/],
+      [["http://api.example.com/", "--origin", APP, "-z"], /^cors-lens: unknown option "-z"; see/],
+      [["http://api.example.com/", "--origin"], /^cors-lens: --origin needs a value; see/],
+      [["http://api.example.com/", "--origin", APP, "-H"], /^cors-lens: -H needs a value; see/],
+      [["http://api.example.com/", "--origin", APP, "--header"], /^cors-lens: --header needs a value; see/],
+      [["http://api.example.com/", "--origin", APP, "--timeout", "-1"], /^cors-lens: --timeout needs a value \(for one that starts with "-", write --timeout=-1\); see/],
+      [["http://api.example.com/", "--origin", APP, "--timeout=-1"], /^cors-lens: --timeout needs SECONDS between 0 and 600, got "-1"; see/],
+      [["http://api.example.com/", "--origin", APP, "--json=1"], /^cors-lens: --json takes no value; see/],
+      [["http://api.example.com/", "--origin", APP, "-H", "x-a: 1", "-H", "nocolon"], /--header needs "NAME: VALUE", got "nocolon"/],
+      [["http://api.example.com/", "--origin", APP, "--resolve", "a:1:127.0.0.1", "--resolve", "bad"], /--resolve needs HOST:PORT:ADDRESS, got "bad"/],
+      [["http://api.example.com/", "http://cdn.example.com/", "--origin", APP], /takes one URL/],
     ];
     for (const [args, re] of cases) {
       const o = io();
@@ -260,6 +270,36 @@ describe("probe: what a browser sends", () => {
     const help = io();
     expect(await run(["probe", "--help"], help)).toBe(0);
     expect(help.out()).toContain("--audit");
+  });
+});
+
+describe("parseProbeArgs", () => {
+  const base = ["http://api.example.com/x", "--origin", "https://app.example.com"];
+
+  test("--header and -H repeat, in order; the same name again replaces the earlier one", () => {
+    const o = parseProbeArgs([...base, "-H", "X-A: 1", "--header", "x-b: 2", "--header=X-C:3", "-H", "x-a:  3 "]);
+    expect(o.headers).toEqual([["x-b", "2"], ["x-c", "3"], ["x-a", "3"]]);
+  });
+
+  test("short options: -X (also -XPUT), -k, -h; --resolve repeats; --no-colour", () => {
+    expect(parseProbeArgs([...base, "-X", "put"]).method).toBe("put");
+    const o = parseProbeArgs([...base, "-XPUT", "-k", "--resolve", "api.example.com:80:127.0.0.1", "--resolve=[::1]:443:[::1]", "--no-colour", "--timeout=2.5"]);
+    expect(o.method).toBe("PUT");
+    expect(o.http).toMatchObject({ insecure: true, timeoutMs: 2500 });
+    expect([...o.http.resolve]).toEqual([["api.example.com:80", "127.0.0.1"], ["::1:443", "::1"]]);
+    expect(o.color).toBe(false);
+    expect(parseProbeArgs(["-h"]).help).toBe(true);
+  });
+
+  test("-- ends the options: what follows is the URL", () => {
+    expect(parseProbeArgs(["--origin", "https://app.example.com", "--", "http://api.example.com/y"]).url).toBe("http://api.example.com/y");
+  });
+
+  test("defaults, and the last --origin wins", () => {
+    const o = parseProbeArgs([...base, "--origin", "null"]);
+    expect(o).toMatchObject({ origin: "null", method: "GET", headers: [], credentials: false, cookie: null, audit: false, json: false, stack: null, color: true });
+    expect(o.http.timeoutMs).toBe(10000);
+    expect(parseProbeArgs([...base, "--cookie", "sid=1"]).credentials).toBe(true);
   });
 });
 

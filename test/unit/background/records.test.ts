@@ -3,7 +3,7 @@ import { buildView } from "../../../src/background/correlate";
 import { sameOrigin, toRecord } from "../../../src/background/records";
 import type { RawRequestDetails } from "../../../src/platform/background";
 import { readAnnotation, readPanelMessage, MSG } from "../../../src/shared/protocol";
-import { readSite, siteMatches } from "../../../src/shared/sites";
+import { readCapturePattern, capturePatternMatches } from "../../../src/shared/sites";
 
 const never = () => false;
 
@@ -94,10 +94,10 @@ describe("protocol", () => {
     expect(readAnnotation({ ...a, outcome: "maybe" })).toBeNull();
   });
   test("site patterns", () => {
-    expect(readSite("[::1]")).toBe("[::1]");
-    expect(readSite("*.")).toBeNull();
-    expect(siteMatches("*.localhost", "app.localhost")).toBe(true);
-    expect(siteMatches("*.localhost", "localhost")).toBe(false);
-    expect(siteMatches("*.test", "evil-test")).toBe(false);
+    expect(readCapturePattern("[::1]")).toBe("[::1]");
+    expect(readCapturePattern("*.")).toBeNull();
+    expect(capturePatternMatches("*.localhost", "app.localhost")).toBe(true);
+    expect(capturePatternMatches("*.localhost", "localhost")).toBe(false);
+    expect(capturePatternMatches("*.test", "evil-test")).toBe(false);
   });
 });
