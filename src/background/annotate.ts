@@ -2,6 +2,7 @@
 // URL, method and time, and held briefly when they arrive before the request settles.
 import type { Annotation } from "../shared/protocol";
 import { TokenBucket } from "../shared/rate";
+import { stripFragment } from "../shared/url";
 
 /** Per tab: a burst of 200 reports, then 100 a second. */
 export const ANNOTATE_RATE = { burst: 200, perSecond: 100 };
@@ -9,20 +10,15 @@ export const ANNOTATE_RATE = { burst: 200, perSecond: 100 };
 export const MATCH_WINDOW = { before: 1000, after: 10_000 };
 export const PENDING = { ms: 5000, max: 100 };
 
-export function stripHash(url: string): string {
-  const i = url.indexOf("#");
-  return i < 0 ? url : url.slice(0, i);
-}
-
 /** How far apart a report and a request are, or null when they cannot be the same call. */
 export function distance(a: Annotation, url: string, method: string, start: number): number | null {
-  if (stripHash(a.url) !== url || a.method.toUpperCase() !== method.toUpperCase()) return null;
+  if (stripFragment(a.url) !== url || a.method.toUpperCase() !== method.toUpperCase()) return null;
   if (start < a.time - MATCH_WINDOW.before || start > a.time + MATCH_WINDOW.after) return null;
   return Math.abs(start - a.time);
 }
 
-/** One bucket per tab: a flooding page cannot starve another tab's reports. */
-export class RateLimiter {
+/** The background's limit on hook reports: one bucket per tab, so a flooding page cannot starve another tab's. */
+export class TabAnnotationLimiter {
   private buckets = new Map<number, TokenBucket>();
 
   take(tab: number, now: number): boolean {

@@ -9,7 +9,7 @@
 import { originOf } from "../core/fetch";
 import type { Platform } from "../platform/background";
 import { type Annotation, type Entry, type SnapshotMessage, MSG } from "../shared/protocol";
-import { hostOf } from "../shared/sites";
+import { hostnameOf } from "../shared/url";
 import { annotated, assemble, judge } from "./assemble";
 import { Badge } from "./badge";
 import { Capture } from "./capture";
@@ -189,7 +189,7 @@ export class Engine {
     await this.store.flush();
     const meta = this.ledger.meta(tab);
     const pageUrl = meta.pageUrl || this.policy.url(tab) || "";
-    const site = hostOf(pageUrl);
+    const site = hostnameOf(pageUrl);
     return {
       type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
       captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, reports: this.matcher.reports(tab),

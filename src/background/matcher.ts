@@ -5,7 +5,8 @@
 // that never finds its request expires as "missed".
 import { originOf } from "../core/fetch";
 import { type Annotation, type Entry, isTabId, readAnnotation } from "../shared/protocol";
-import { PendingAnnotations, RateLimiter, distance, stripHash } from "./annotate";
+import { PendingAnnotations, TabAnnotationLimiter, distance } from "./annotate";
+import { stripFragment } from "../shared/url";
 import type { RequestView } from "./correlate";
 
 /** Where a report goes. */
@@ -30,7 +31,7 @@ export interface TabFacts {
 }
 
 export class AnnotationMatcher {
-  private limiter = new RateLimiter();
+  private limiter = new TabAnnotationLimiter();
   private pending: PendingAnnotations;
   /**
    * Reports of same-origin calls, under full capture: most stay same-origin and are never
@@ -59,7 +60,7 @@ export class AnnotationMatcher {
     // Below full capture a same-origin call says nothing (a rejection there is a network error far
     // more often than a redirect to another origin); under it, it may have left the origin.
     if (!facts.watched) return !sameOriginCall && a.mode === "cors" && a.outcome === "rejected TypeError" ? { kind: "suspected" } : { kind: "ignored" };
-    const url = stripHash(a.url);
+    const url = stripFragment(a.url);
     let bestD = Infinity;
     let best: Route | null = null;
     for (const v of facts.inFlight()) {

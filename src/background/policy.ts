@@ -9,7 +9,8 @@
 // the engine applies it (listener sets, CAPTURE_STATE pushes) when `changed` is called, and persists
 // `persisted()`.
 import { isTabId } from "../shared/protocol";
-import { DEFAULT_CAPTURE_PATTERNS, hostOf, capturePatternMatches } from "../shared/sites";
+import { DEFAULT_CAPTURE_PATTERNS, capturePatternMatches } from "../shared/sites";
+import { hostnameOf } from "../shared/url";
 
 export interface SiteLists {
   on: string[];
@@ -66,7 +67,7 @@ export class CapturePolicy {
   }
 
   siteWatched(url: string): boolean {
-    const host = hostOf(url);
+    const host = hostnameOf(url);
     if (host === null) return false;
     const match = (s: string) => capturePatternMatches(s, host);
     return (DEFAULT_CAPTURE_PATTERNS.some(match) || this.sites.on.some(match)) && !this.sites.off.some(match);

@@ -14,6 +14,7 @@ import {
 } from "../core/fetch";
 import { generate, isStack } from "../core/fix/index";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stack } from "../core/types";
+import { hostOf } from "../shared/url";
 import { NetError, send as nodeSend, type HttpOptions, type HttpRequest, type HttpResponse } from "./http";
 import { argsProblem, clean, formatHuman, painter, stackIds, summaryLine } from "./format";
 import type { CliIO } from "./io";
@@ -182,14 +183,6 @@ function toRecord(r: HttpResponse): ResponseRecord {
 
 function preflightRequest(step: Pick<FetchStep, "url" | "method" | "origin" | "unsafeHeaders">): HttpRequest {
   return { url: step.url, method: "OPTIONS", headers: [...preflightHeaders(step), ["user-agent", UA]] };
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    return "";
-  }
 }
 
 export interface Browsed {

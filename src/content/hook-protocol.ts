@@ -81,8 +81,8 @@ export function readHookMessage(detail: unknown): HookMessage | null {
   return call ? { type: HOOK_CALL, call } : null;
 }
 
-/** The relay's limit: a page can report at most this fast. */
-export class RateLimiter extends TokenBucket {
+/** The relay's limit on one page's hook reports: a page can report at most this fast. */
+export class PageReportLimiter extends TokenBucket {
   constructor(perSecond = 100, burst = 300, clock: () => number = Date.now) {
     super(perSecond, burst, clock);
   }

@@ -18,7 +18,7 @@
 // Reports of calls that succeeded go out in batches (one message per RELAY_LIMITS.batchMs): a
 // message costs far more than a report. A failure goes at once.
 import { ANNOTATE_BATCH_MAX, MSG, readCaptureState, type Annotation, type RelayMessage } from "../shared/protocol";
-import { RateLimiter, validateHookCall, type HookCall } from "./hook-protocol";
+import { PageReportLimiter, validateHookCall, type HookCall } from "./hook-protocol";
 
 export const RELAY_LIMITS = { holdLimit: 200, batchMs: 50, batchMax: ANNOTATE_BATCH_MAX };
 
@@ -48,7 +48,7 @@ export interface RelayOptions {
   send(message: RelayMessage): void;
   /** Runs `fn` once after `ms` (the batch timer). */
   setTimer(ms: number, fn: () => void): void;
-  limiter?: RateLimiter;
+  limiter?: PageReportLimiter;
 }
 
 export class Relay {
@@ -58,10 +58,10 @@ export class Relay {
   private held: Annotation[] = [];
   private batch: Annotation[] = [];
   private timerSet = false;
-  private limiter: RateLimiter;
+  private limiter: PageReportLimiter;
 
   constructor(private o: RelayOptions) {
-    this.limiter = o.limiter ?? new RateLimiter();
+    this.limiter = o.limiter ?? new PageReportLimiter();
   }
 
   /** One HOOK_EVENT detail from the page. True when it was forwarded or held. */

@@ -14,6 +14,7 @@
 import type { Har, Log as HarLog, Page as HarPage, Request as HarRequest } from "har-format";
 import type { CredentialsMode, Exchange, Headers, Hop, RequestMode, ResponseRecord } from "./types";
 import { LIMITS, readHeaders, type ReadResult } from "./exchange";
+import { stripFragment } from "../shared/url";
 import type { ChromeCallFrame, ChromeHarEntry, ChromeInitiator, ChromeResponse, ChromeStackTrace, LensMarker } from "./har-export";
 import {
   headerValue,
@@ -88,11 +89,6 @@ interface ParsedEntry {
 
 function str(v: unknown): string | null {
   return typeof v === "string" ? v : null;
-}
-
-function stripFragment(url: string): string {
-  const i = url.indexOf("#");
-  return i === -1 ? url : url.slice(0, i);
 }
 
 function isHttp(url: string): boolean {

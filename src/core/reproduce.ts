@@ -9,6 +9,7 @@
 // re-checked CORS at each; `hop` picks which hop to replay (default the first).
 import { diagnose } from "./diagnose";
 import { headerValue, isForbiddenRequestHeader, isToken, stepsOf } from "./fetch";
+import { jsString } from "./fix/escape";
 import { hopName } from "./hops";
 import { isSecretHeader, MASK, type SecretTest } from "./secrets";
 import type { CredentialsMode, Exchange, Headers } from "./types";
@@ -30,11 +31,6 @@ export interface ReproduceOptions {
 /** One POSIX shell word: single quotes, each ' written as '\'' . NUL cannot be in argv: dropped. */
 export function shellQuote(s: string): string {
   return `'${s.replace(/\0/g, "").replace(/'/g, `'\\''`)}'`;
-}
-
-/** A JS string literal: JSON's escaping, plus U+2028/U+2029 (line terminators in older JS). */
-export function jsString(s: string): string {
-  return JSON.stringify(s).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 /** Text for a one-line comment (shell `#` or JS `//`): no line breaks or control characters. */
@@ -200,17 +196,19 @@ export function toCurl(ex: Exchange, opts: ReproduceOptions = {}): string {
 export function toFetch(ex: Exchange, opts: ReproduceOptions = {}): string {
   const r = plan(ex, opts);
   const show = masker(opts);
+  // Double quotes, as DevTools writes it.
+  const js = (v: string) => jsString(v, '"');
   const out = commonComments(ex, r, opts, "//");
   // The browser sets Origin and cookies itself (they are forbidden to scripts); credentials decides cookies.
-  const headerLines = r.headers.map(([n, v]) => `    ${jsString(n)}: ${jsString(show(n, v))}`);
+  const headerLines = r.headers.map(([n, v]) => `    ${js(n)}: ${js(show(n, v))}`);
   const body = ["GET", "HEAD"].includes(r.method) ? "null" : "null /* not recorded */";
   out.push(
-    `fetch(${jsString(r.url)}, {`,
+    `fetch(${js(r.url)}, {`,
     headerLines.length ? `  "headers": {\n${headerLines.join(",\n")}\n  },` : `  "headers": {},`,
     `  "body": ${body},`,
-    `  "method": ${jsString(r.method)},`,
-    `  "mode": ${jsString(r.mode)},`,
-    `  "credentials": ${jsString(r.credentials)}${r.hops > 1 ? "," : ""}`,
+    `  "method": ${js(r.method)},`,
+    `  "mode": ${js(r.mode)},`,
+    `  "credentials": ${js(r.credentials)}${r.hops > 1 ? "," : ""}`,
   );
   if (r.hops > 1) out.push(`  "redirect": "follow"`);
   out.push("});");

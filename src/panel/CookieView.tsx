@@ -7,6 +7,7 @@ import { checkSetCookie, explainCookies, jarDomain, type CookieInfo, type Cookie
 import type { Entry } from "../shared/protocol";
 import { MASK } from "./headers";
 import { readCookieJar, type CookieJarRead, type RawCookie } from "../platform/panel";
+import { hostOrUrl } from "../shared/url";
 
 export type CookieReader = (url: string, domain: string) => Promise<CookieJarRead>;
 
@@ -134,7 +135,7 @@ function CookieReportView(props: { report: CookieReport; jar: CookieJarRead; at:
         <p class="none">The browser holds no cookies for this host.</p>
       ) : (
         <table class="cookies-table">
-          <caption>Cookies the browser holds for {hostOf(r.url)}</caption>
+          <caption>Cookies the browser holds for {hostOrUrl(r.url)}</caption>
           <thead>
             <tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Domain / Path</th><th scope="col">Sent</th><th scope="col">Why</th></tr>
           </thead>
@@ -159,12 +160,4 @@ function CookieReportView(props: { report: CookieReport; jar: CookieJarRead; at:
       )}
     </div>
   );
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
-  }
 }

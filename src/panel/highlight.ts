@@ -27,27 +27,55 @@ export function languageFor(tag: string): string {
   return Object.hasOwn(LANGUAGES, name) ? name : "plaintext";
 }
 
-interface RawNode {
-  scope?: unknown;
-  children?: unknown;
+// highlight.js's only public output is its HTML (`result.value`; the token tree is the private `_emitter`).
+// It is read back here by a strict parser that knows exactly what highlight.js writes: `<span class="...">`,
+// `</span>` and five entities. Anything else means the format changed, and the code goes out as plain text.
+const PIECE = /<span class="([^"]*)">|<\/span>|&(amp|lt|gt|quot|#x27);|[^<>&"']+/y;
+const ENTITY: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', "#x27": "'" };
+const NAME = /^[A-Za-z0-9_-]+$/;
+
+/** The scope behind a class attribute ("hljs-title function_" → "title.function"; "language-xml" → ""). */
+function scopeOfClass(cls: string): string | null {
+  if (/^language-[A-Za-z0-9_-]+$/.test(cls)) return "";
+  const [first = "", ...rest] = cls.split(" ");
+  if (!first.startsWith("hljs-") || !NAME.test(first.slice(5))) return null;
+  const pieces = [first.slice(5)];
+  for (const [i, p] of rest.entries()) {
+    // Tier i+1 of a scope is written with i+1 trailing underscores.
+    const tail = "_".repeat(i + 1);
+    if (!p.endsWith(tail) || !NAME.test(p.slice(0, -tail.length))) return null;
+    pieces.push(p.slice(0, -tail.length));
+  }
+  return pieces.join(".");
 }
 
-function convert(node: unknown, depth: number): Token[] | null {
-  if (depth > 64) return null;
-  const n = node as RawNode;
-  if (typeof n !== "object" || n === null || !Array.isArray(n.children)) return null;
-  const out: Token[] = [];
-  for (const c of n.children) {
-    if (typeof c === "string") {
-      out.push(c);
-      continue;
+/** Tokens from highlight.js's HTML, or null for anything it would not have written. */
+export function readHighlightHtml(html: string): Token[] | null {
+  const root: Token[] = [];
+  const open: Token[][] = [root];
+  PIECE.lastIndex = 0;
+  while (PIECE.lastIndex < html.length) {
+    const at = PIECE.lastIndex;
+    const m = PIECE.exec(html);
+    if (!m || m.index !== at) return null;
+    const top = open[open.length - 1]!;
+    if (m[1] !== undefined) {
+      const scope = scopeOfClass(m[1]);
+      if (scope === null || open.length > 64) return null;
+      const children: Token[] = [];
+      top.push({ scope, children });
+      open.push(children);
+    } else if (m[0] === "</span>") {
+      if (open.length === 1) return null;
+      open.pop();
+    } else {
+      // Adjacent text (split by entities) is one text node.
+      const text = m[2] !== undefined ? ENTITY[m[2]]! : m[0];
+      if (typeof top[top.length - 1] === "string") top[top.length - 1] += text;
+      else top.push(text);
     }
-    const kids = convert(c, depth + 1);
-    if (!kids) return null;
-    const scope = typeof (c as RawNode).scope === "string" ? ((c as RawNode).scope as string) : "";
-    out.push(scope && !scope.startsWith("language:") ? { scope, children: kids } : { scope: "", children: kids });
   }
-  return out;
+  return open.length === 1 ? root : null;
 }
 
 function flatText(tokens: Token[]): string {
@@ -55,14 +83,13 @@ function flatText(tokens: Token[]): string {
 }
 
 /**
- * Tokens for `code` in `language`. Walks highlight.js's token tree (its emitter's root node) instead
- * of using its HTML; if that tree is not there or does not add up to the input, the code is one plain token.
+ * Tokens for `code` in `language`, read from highlight.js's public HTML output and never inserted as
+ * markup; if they do not add up to the input, the code is one plain token.
  */
 export function highlight(code: string, language: string): Token[] {
   try {
     const r = hljs.highlight(code, { language: languageFor(language), ignoreIllegals: true });
-    const root = (r as unknown as { _emitter?: { rootNode?: unknown } })._emitter?.rootNode;
-    const tokens = convert(root, 0);
+    const tokens = readHighlightHtml(r.value);
     if (tokens && flatText(tokens) === code) return tokens;
   } catch {
     // fall through to plain text

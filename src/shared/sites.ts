@@ -22,14 +22,3 @@ export function capturePatternMatches(pattern: string, hostname: string): boolea
   if (pattern.startsWith("*.")) return hostname.endsWith(pattern.slice(1));
   return hostname === pattern;
 }
-
-
-/** The host name of an http(s) URL, as site patterns see it; null otherwise. */
-export function hostOf(url: string): string | null {
-  if (!/^https?:/i.test(url)) return null;
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-}

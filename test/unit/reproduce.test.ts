@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as acorn from "acorn";
 import fc from "fast-check";
-import { jsString, shellQuote, toCurl, toFetch } from "../../src/core/reproduce";
+import { shellQuote, toCurl, toFetch } from "../../src/core/reproduce";
 import type { Exchange, Hop } from "../../src/core/types";
 
 const APP = "https://app.example";
@@ -248,7 +248,13 @@ describe("toFetch", () => {
     }), { numRuns: 200, seed: 6 });
   });
 
-  test("jsString escapes line separators too", () => {
-    expect(jsString("a\u2028b\u2029")).toBe('"a\\u2028b\\u2029"');
+  test("strings are double-quoted (DevTools' style) and cannot close a <script> or break a line", () => {
+    const url = `${API}?q=</script>\u2028\u2029`;
+    const text = toFetch(ex({ url, hops: [{ url, preflight: null, response: null }] }));
+    const call = text.slice(text.indexOf("fetch("));
+    expect(call).toContain('fetch("https://');
+    expect(call.toLowerCase()).not.toContain("</script");
+    expect(call).not.toMatch(/[\u2028\u2029]/);
+    expect(parseFetch(text).url).toBe(url);
   });
 });

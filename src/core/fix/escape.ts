@@ -14,15 +14,18 @@ function codePoints(s: string): number[] {
 const isSurrogate = (cp: number) => cp >= 0xd800 && cp <= 0xdfff;
 
 /**
- * JavaScript / TypeScript single-quoted string literal. Non-printable and non-ASCII characters become
- * \x / \u escapes, and `<` becomes \x3C so a snippet pasted into an HTML <script> cannot close it.
+ * JavaScript / TypeScript string literal, single-quoted unless `quote` is '"' (Copy as fetch, as DevTools
+ * writes it). Non-printable and non-ASCII characters (U+2028/U+2029 too) become \x / \u escapes, and `<`
+ * becomes \x3C so a snippet pasted into an HTML <script> cannot close it.
  */
-export function jsString(s: string): string {
-  let out = "'";
+export function jsString(s: string, quote: "'" | '"' = "'"): string {
+  // Compared, not trusted: `xs.map(jsString)` passes an index here.
+  const q = quote === '"' ? '"' : "'";
+  let out = q;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x5c) out += "\\\\";
-    else if (c === 0x27) out += "\\'";
+    else if (s[i] === q) out += "\\" + q;
     else if (c === 0x0a) out += "\\n";
     else if (c === 0x0d) out += "\\r";
     else if (c === 0x09) out += "\\t";
@@ -31,7 +34,7 @@ export function jsString(s: string): string {
     else if (c > 0x7e) out += "\\u" + hex(c, 4);
     else out += s[i];
   }
-  return out + "'";
+  return out + q;
 }
 
 /** Python single-quoted str literal (not raw, not an f-string). */

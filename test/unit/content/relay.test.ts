@@ -1,4 +1,4 @@
-import { HOOK_LIMITS, RateLimiter, validateHookCall, type HookCall } from "../../../src/content/hook-protocol";
+import { HOOK_LIMITS, PageReportLimiter, validateHookCall, type HookCall } from "../../../src/content/hook-protocol";
 import { RELAY_LIMITS, Relay, toAnnotation } from "../../../src/content/relay-core";
 import { ANNOTATE_BATCH_MAX, MSG, readAnnotation, readRelayMessage } from "../../../src/shared/protocol";
 
@@ -29,7 +29,7 @@ describe("validateHookCall: page messages are untrusted", () => {
 });
 
 /** A relay over a manual clock: `sent` is what reached runtime.sendMessage, `tick()` runs the batch timer. */
-function relayOf(limiter?: RateLimiter) {
+function relayOf(limiter?: PageReportLimiter) {
   const sent: Array<{ type: string; annotations: unknown[] }> = [];
   let timers: Array<() => void> = [];
   const relay = new Relay({
@@ -83,7 +83,7 @@ describe("the relay", () => {
 
   test("drops forged junk and floods beyond the rate limit", () => {
     let t = 0;
-    const { relay, reports, tick } = relayOf(new RateLimiter(10, 20, () => t));
+    const { relay, reports, tick } = relayOf(new PageReportLimiter(10, 20, () => t));
     relay.control(state(true, 1));
     for (let i = 0; i < 1000; i++) relay.report(i % 2 ? "garbage" : failed());
     tick();
@@ -139,7 +139,7 @@ describe("the relay's gating by capture level", () => {
   });
 
   test("the held reports are bounded", () => {
-    const { relay, reports, tick } = relayOf(new RateLimiter(1e6, 1e6));
+    const { relay, reports, tick } = relayOf(new PageReportLimiter(1e6, 1e6));
     let held = 0;
     for (let i = 0; i < 10_000; i++) if (relay.report(ok({ url: `https://api.example/${i}` }))) held++;
     expect(held).toBe(RELAY_LIMITS.holdLimit);

@@ -45,6 +45,17 @@ describe("jsString", () => {
     expect(out).not.toMatch(/[\n\r\u2028\u2029]/);
     expect(out.toLowerCase()).not.toContain("</script");
   });
+  it("double-quoted on request, with the same guarantees", () => {
+    for (const s of [...HOSTILE, ...LONE]) expect(jsValue(jsString(s, '"'))).toBe(s);
+    fc.assert(fc.property(fc.oneof(hostileString, withLone), (s) => jsValue(jsString(s, '"')) === s), { numRuns: 300 });
+    expect(jsString(`a'b"c`, '"')).toBe(`"a'b\\"c"`);
+    const out = jsString("a\nb\u2028c</script>", '"');
+    expect(out).not.toMatch(/[\n\r\u2028\u2029]/);
+    expect(out.toLowerCase()).not.toContain("</script");
+  });
+  it("stays single-quoted when passed straight to map (index as second argument)", () => {
+    expect(["a", "b"].map(jsString as unknown as (s: string, i: number) => string)).toEqual(["'a'", "'b'"]);
+  });
 });
 
 describe("pyString", () => {

@@ -2,7 +2,7 @@ import { readExchange } from "../../../src/core/exchange";
 import { diagnose } from "../../../src/core/diagnose";
 import { generate, STACKS } from "../../../src/core/fix/index";
 import { exchangeJson, headerRows, MASK, maskExchange } from "../../../src/panel/headers";
-import { highlight, languageFor, scopeClass, type Token } from "../../../src/panel/highlight";
+import { highlight, languageFor, readHighlightHtml, scopeClass, type Token } from "../../../src/panel/highlight";
 import { wildcardWithCredentials, headerDisallowed } from "./helpers/fixtures";
 
 const text = (t: Token[]): string => t.map((x) => (typeof x === "string" ? x : text(x.children))).join("");
@@ -23,6 +23,35 @@ test("markup in code stays text in the tokens", () => {
   const tokens = highlight(code, "javascript");
   expect(text(tokens)).toBe(code);
   expect(JSON.stringify(tokens)).not.toContain("&lt;");
+});
+
+test("markup in a header value comes out as text in every fix language", () => {
+  const hostile = `x</span><img src=x onerror=alert(1)><span class="hljs-keyword">&amp;&lt;&#x27;"'`;
+  for (const lang of ["javascript", "typescript", "python", "ruby", "go", "java", "csharp", "nginx", "apache", "bash", "caddy"]) {
+    const code = `header = '${hostile}' # "${hostile}" // ${hostile}`;
+    const tokens = highlight(code, lang);
+    expect(text(tokens)).toBe(code);
+    // Only highlight.js's own scopes: none made from the input's class attribute.
+    for (const s of scopes(tokens)) expect(s).toMatch(/^[a-z_]+(\.[a-z_]+)*$|^$/);
+  }
+});
+
+test("highlight.js's HTML is read back exactly: spans, tiered scopes, sub-languages and its five entities", () => {
+  expect(readHighlightHtml('<span class="hljs-title function_">f</span>(&amp;&lt;&gt;&quot;&#x27;)')).toEqual([
+    { scope: "title.function", children: ["f"] }, "(&<>\"')",
+  ]);
+  expect(readHighlightHtml('<span class="hljs-title class_ inherited__">A</span>')).toEqual([{ scope: "title.class.inherited", children: ["A"] }]);
+  expect(readHighlightHtml('<span class="language-xml"><span class="hljs-tag">t</span></span>')).toEqual([{ scope: "", children: [{ scope: "tag", children: ["t"] }] }]);
+  expect(readHighlightHtml("")).toEqual([]);
+});
+
+test("anything highlight.js would not write is refused, and the code falls back to plain text", () => {
+  for (const bad of [
+    "<img src=x onerror=alert(1)>", "<b>x</b>", '<span class="hljs-a" onclick="x">y</span>', "<span class='hljs-a'>y</span>",
+    '<span class="evil">y</span>', '<span class="hljs-a b">y</span>', '<span class="hljs-a">unclosed', "stray</span>",
+    "&nbsp;", "&#60;", "& alone", "raw > gt", 'raw "quote', "raw 'quote", '<span class="hljs-a b_ c_">y</span>',
+    '<span class="hljs-a">'.repeat(70) + "x" + "</span>".repeat(70),
+  ]) expect(readHighlightHtml(bad)).toBeNull();
 });
 
 test("languages and scope classes", () => {
