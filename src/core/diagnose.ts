@@ -429,6 +429,55 @@ function stricterRule(warnings: Warning[]): string {
   return rules.length ? `a stricter rule would explain it: ${rules.join("; ")}. Or ${rest.replace(/^otherwise /, "")}` : rest.replace(/^otherwise t/, "t");
 }
 
+/** Reason phrases for the statuses a CORS error most often hides (RFC 9110 section 15). */
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+  408: "Request Timeout", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+  429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+  503: "Service Unavailable", 504: "Gateway Timeout",
+};
+
+/** A status with its reason phrase when it is a common one: "500 Internal Server Error", "599". */
+export function statusWithText(status: number): string {
+  return Object.hasOwn(STATUS_TEXT, status) ? `${status} ${STATUS_TEXT[status]}` : String(status);
+}
+
+type ServerError = NonNullable<Diagnosis["serverError"]>;
+
+/**
+ * The failing response, when it is an HTTP error with no Access-Control-* header at all: whatever answered
+ * (a crashed handler, an auth layer, a missing route, a proxy) is not the CORS configuration, and the
+ * status is the real problem. A response with any CORS header came through the CORS layer: not this.
+ */
+function hiddenServerError(ex: Exchange, f: Failure): ServerError | null {
+  if (f.stage !== "preflight" && f.stage !== "actual") return null;
+  const hop = ex.hops[f.hop];
+  const res = f.stage === "preflight" ? hop?.preflight : hop?.response;
+  if (!res || !Number.isInteger(res.status) || res.status < 400) return null;
+  if (Object.keys(res.headers).some((name) => name.toLowerCase().startsWith("access-control-"))) return null;
+  return { stage: f.stage, hop: f.hop, status: res.status };
+}
+
+/** The sentence that leads the message when the CORS error hides a server error. */
+function serverErrorLead(s: ServerError): string {
+  const status = statusWithText(s.status);
+  const auth = s.status === 401 || s.status === 403;
+  if (s.stage === "preflight") {
+    if (auth) {
+      return `The server answered the preflight (OPTIONS) with ${status} and no CORS headers: the CORS error hides an authentication error. ` +
+        "Browsers never send credentials on a preflight, so OPTIONS must not require authentication: answer it with 204 and the CORS headers before authentication runs.";
+    }
+    if (s.status === 404 || s.status === 405) {
+      return `The server answered the preflight (OPTIONS) with ${status} and no CORS headers: the CORS error hides a server error, as nothing answers OPTIONS at this URL. ` +
+        "Answer OPTIONS with 204 and the CORS headers, and send the CORS headers on error responses too.";
+    }
+    return `The server answered the preflight (OPTIONS) with ${status} and no CORS headers: the CORS error hides a server error. ` +
+      "Fix the error, and send the CORS headers on error responses too.";
+  }
+  return `The server answered ${status} without CORS headers: the CORS error hides ${auth ? "an authentication" : "a server"} error. ` +
+    "Fix the error, and send the CORS headers on error responses too.";
+}
+
 function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred: boolean): Diagnosis {
   // Keys in the documented order (docs/exchange.md), so that --json reads like the docs.
   const make = (blocked: boolean, f: Failure | null, message: string, networkError: string | null): Diagnosis => ({
@@ -438,7 +487,12 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
     message, warnings: o.warnings, networkError, preflightNeeded: o.preflightNeeded,
     ...(f?.disallowedHeaders ? { disallowedHeaders: f.disallowedHeaders } : {}),
   });
-  if (o.failure) return make(true, o.failure, o.failure.message, null);
+  if (o.failure) {
+    // The verdict stays Chromium's; only the message leads with the error the CORS block hides.
+    const hidden = hiddenServerError(ex, o.failure);
+    if (!hidden) return make(true, o.failure, o.failure.message, null);
+    return { ...make(true, o.failure, `${serverErrorLead(hidden)} ${o.failure.message}`, null), serverError: hidden };
+  }
   const err = o.networkError ?? ex.browserError;
   if (typeof err === "string" && err !== "" && !isCorsBlockError(err)) {
     return make(false, null, `The request failed with ${err}, a network error, not a CORS block.`, err);

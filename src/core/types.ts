@@ -79,6 +79,14 @@ export interface Diagnosis {
    * order, not sorted; docs/differences.md); `failedParameter` is the first of these.
    */
   disallowedHeaders?: string[];
+  /**
+   * The response that failed the CORS check (at `stage` and `hop`) was an HTTP error (status >= 400) with
+   * no Access-Control-* header at all: a crashed handler, an auth layer, a missing route or a proxy
+   * answered, not the CORS configuration. The status is the real problem; the message says so first,
+   * while `code` and the other fields stay Chromium's verdict. Only "preflight" or "actual": a failing
+   * redirect response is a 3xx, never an error status.
+   */
+  serverError?: { stage: "preflight" | "actual"; hop: number; status: number };
 }
 
 export type Stack =

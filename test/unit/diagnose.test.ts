@@ -393,3 +393,105 @@ describe("a block the recorded headers do not explain", () => {
     expect(d.message).toContain("the preflight response (status 204) passes");
   });
 });
+
+describe("a CORS error that hides a server error (serverError)", () => {
+  const bare = (status: number, h: Headers = {}) => ({ status, headers: { "content-type": "text/html", ...h } });
+  /** The verdict fields the oracle compares with Chromium, plus the rest that must not move. */
+  const verdict = (d: ReturnType<typeof diagnose>) =>
+    ({ blocked: d.blocked, stage: d.stage, hop: d.hop, code: d.code, failedParameter: d.failedParameter, header: d.header,
+      received: d.received, expected: d.expected, firefox: d.firefox, warnings: d.warnings });
+
+  test("a 500 actual response without CORS headers: set, and the message says it first", () => {
+    const d = diagnose(ex({ response: bare(500) }));
+    expect(d.serverError).toEqual({ stage: "actual", hop: 0, status: 500 });
+    expect(d.message).toMatch(/^The server answered 500 Internal Server Error without CORS headers: the CORS error hides a server error\. Fix the error, and send the CORS headers on error responses too\. /);
+    // Chromium's verdict follows, unchanged.
+    expect(d.message).toContain("The response has no Access-Control-Allow-Origin header, so the page at https://app.example may not read it.");
+    expect(d.message).not.toMatch(/[\n\r]/);
+  });
+  test("the verdict stays Chromium's: the same as for a 200 without ACAO", () => {
+    expect(verdict(diagnose(ex({ response: bare(500) })))).toEqual(verdict(diagnose(ex({ response: bare(200) }))));
+    expect(verdict(diagnose(ex({ response: bare(500) })))).toMatchObject({ stage: "actual", code: "MissingAllowOriginHeader", failedParameter: "" });
+  });
+  test("a 401 preflight without CORS headers: OPTIONS must not require authentication", () => {
+    const d = diagnose(ex({ preflight: bare(401, { "www-authenticate": "Bearer" }), response: null }));
+    expect(d).toMatchObject({ stage: "preflight", hop: 0, code: "PreflightMissingAllowOriginHeader", serverError: { stage: "preflight", hop: 0, status: 401 } });
+    expect(d.message).toMatch(/^The server answered the preflight \(OPTIONS\) with 401 Unauthorized and no CORS headers: the CORS error hides an authentication error\. Browsers never send credentials on a preflight, so OPTIONS must not require authentication/);
+    expect(d.message).toContain("The preflight response has no Access-Control-Allow-Origin header");
+  });
+  test("a 403 preflight: the same authentication advice", () => {
+    expect(diagnose(ex({ preflight: bare(403), response: null })).message).toMatch(/^The server answered the preflight \(OPTIONS\) with 403 Forbidden .* OPTIONS must not require authentication/);
+  });
+  test("a 404 or 405 preflight: nothing answers OPTIONS there", () => {
+    for (const [status, text] of [[404, "Not Found"], [405, "Method Not Allowed"]] as const) {
+      const d = diagnose(ex({ preflight: bare(status), response: null }));
+      expect(d.serverError).toEqual({ stage: "preflight", hop: 0, status });
+      expect(d.message).toMatch(new RegExp(`^The server answered the preflight \\(OPTIONS\\) with ${status} ${text} and no CORS headers: .*nothing answers OPTIONS at this URL`));
+    }
+  });
+  test("a 401 actual response: an authentication error", () => {
+    expect(diagnose(ex({ response: bare(401) })).message).toMatch(/^The server answered 401 Unauthorized without CORS headers: the CORS error hides an authentication error\./);
+  });
+  test("a 404 at the second hop, after a redirect: stage actual, hop 1", () => {
+    const d = diagnose(ex({ method: "GET", headers: {}, hops: [
+      { url: API, preflight: null, response: { status: 302, headers: { location: "https://api.example/y", "access-control-allow-origin": APP, "access-control-allow-credentials": "true" } } },
+      { url: "https://api.example/y", preflight: null, response: bare(404) },
+    ] }));
+    expect(d).toMatchObject({ stage: "actual", hop: 1, code: "MissingAllowOriginHeader", serverError: { stage: "actual", hop: 1, status: 404 } });
+    expect(d.message).toMatch(/^The server answered 404 Not Found without CORS headers/);
+    expect(d.message).toContain("(hop 2 of 2)");
+  });
+  test("a status without a common reason phrase is named by number", () => {
+    expect(diagnose(ex({ response: bare(599) })).message).toMatch(/^The server answered 599 without CORS headers/);
+  });
+  test("headers that are not CORS headers (Vary, WWW-Authenticate) don't count", () => {
+    expect(diagnose(ex({ response: bare(502, { vary: "Origin", "www-authenticate": "Basic" }) })).serverError).toEqual({ stage: "actual", hop: 0, status: 502 });
+  });
+
+  test("not set when the error response carried CORS headers: then the CORS config is the problem", () => {
+    const wrong = diagnose(ex({ response: okResponse({ "access-control-allow-origin": "https://other.example" }, 500) }));
+    expect(wrong).toMatchObject({ code: "AllowOriginMismatch" });
+    expect(wrong.serverError).toBeUndefined();
+    expect(wrong.message).toMatch(/^The response allows the origin/);
+    const partial = diagnose(ex({ response: bare(500, { "access-control-allow-credentials": "true" }) }));
+    expect(partial).toMatchObject({ code: "MissingAllowOriginHeader" });
+    expect(partial.serverError).toBeUndefined();
+    const preflight = diagnose(ex({ preflight: okPreflight({}, 401), response: null }));
+    expect(preflight).toMatchObject({ code: "PreflightInvalidStatus" });
+    expect(preflight.serverError).toBeUndefined();
+  });
+  test("not set for a 500 with good CORS headers (delivered to the page)", () => {
+    const d = diagnose(ex({ response: okResponse({}, 500) }));
+    expect(d.blocked).toBe(false);
+    expect(d.serverError).toBeUndefined();
+  });
+  test("not set for a 200 without ACAO: the message is Chromium's alone", () => {
+    const d = diagnose(ex({ response: bare(200) }));
+    expect(d.serverError).toBeUndefined();
+    expect(d.message).toMatch(/^The response has no Access-Control-Allow-Origin header/);
+  });
+  test("not set for a redirect without ACAO (a 3xx is no error status)", () => {
+    const d = diagnose(ex({ method: "GET", headers: {}, hops: [
+      { url: API, preflight: null, response: { status: 302, headers: { location: "https://api.example/y" } } },
+      { url: "https://api.example/y", preflight: null, response: okResponse() },
+    ] }));
+    expect(d).toMatchObject({ stage: "redirect", code: "MissingAllowOriginHeader" });
+    expect(d.serverError).toBeUndefined();
+  });
+  test("not set for network errors, incomplete records or passing exchanges", () => {
+    const refused = diagnose(ex({ preflight: null, response: null, browserError: "net::ERR_CONNECTION_REFUSED" }));
+    expect(refused.networkError).toBe("net::ERR_CONNECTION_REFUSED");
+    expect(refused.serverError).toBeUndefined();
+    expect(diagnose(ex({ preflight: null, response: null, browserError: "net::ERR_FAILED" })).serverError).toBeUndefined();
+    expect(diagnose(ex()).serverError).toBeUndefined();
+    expect(diagnose(ex({ mode: "no-cors", method: "GET", headers: {}, preflight: null, response: bare(500) })).serverError).toBeUndefined();
+  });
+  test("with credentials unknown, it follows the inferred mode's failure", () => {
+    const d = diagnose(ex({ credentials: "unknown", method: "GET", headers: {}, preflight: null, response: bare(500) }));
+    expect(d).toMatchObject({ code: "MissingAllowOriginHeader", serverError: { stage: "actual", hop: 0, status: 500 } });
+  });
+  test("the field is omitted, not null, when not set (JSON stays as documented)", () => {
+    expect(Object.keys(diagnose(ex({ response: bare(200) })))).not.toContain("serverError");
+    expect(Object.keys(diagnose(ex({ response: bare(500) }))).at(-1)).toBe("serverError");
+  });
+});

@@ -3,7 +3,7 @@
 import type { Diagnosis, Exchange, Fix, Stack } from "../types";
 import { clientFix } from "./client";
 import { display } from "./escape";
-import { codeNotes, stageNotes, warningNotes } from "./notes";
+import { codeNotes, serverErrorNotes, stageNotes, warningNotes } from "./notes";
 import { computePolicy, type Policy, type Rendered } from "./policy";
 import { apache } from "./stacks/apache";
 import { aspnet } from "./stacks/aspnet";
@@ -74,6 +74,8 @@ export function generate(stack: Stack, diagnosis: Diagnosis, exchange: Exchange)
     const p = computePolicy(diagnosis, exchange);
     const rendered = RENDERERS[id](p);
     const notes = [
+      // A hidden server error leads: the status is the problem, and the stack's error path needs the headers.
+      ...(p.serverError ? [...serverErrorNotes(p), ...(rendered.errorNotes ?? [])] : []),
       ...codeNotes(diagnosis, exchange, p),
       ...stageNotes(diagnosis, exchange, p),
       ...rendered.notes,

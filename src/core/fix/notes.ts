@@ -1,5 +1,6 @@
 // fix.notes: what the fix changes and why, for the diagnosis code and its warnings. Plain text;
 // every value taken from the exchange goes through display().
+import { statusWithText } from "../diagnose";
 import { headerValue, originOf } from "../fetch";
 import type { Diagnosis, Exchange, Hop } from "../types";
 import { display } from "./escape";
@@ -158,6 +159,28 @@ export function codeNotes(d: Diagnosis, x: Exchange, p: Policy): string[] {
     case "unknown":
       return [`Unrecognized CORS error ${display(str(d?.code) ?? "")}; the config below is a correct CORS setup for this request.`];
   }
+}
+
+/**
+ * The note that leads the fix when the CORS error hides a server error (policy.serverError): the status
+ * is the problem to fix, and the error path needs the CORS headers too. The stack's own way follows it.
+ */
+export function serverErrorNotes(p: Policy): string[] {
+  const s = p.serverError;
+  if (!s) return [];
+  const status = statusWithText(s.status);
+  if (s.stage === "preflight") {
+    return [
+      `The preflight (OPTIONS) got ${status} with no CORS headers at all: the CORS error hides ${s.status === 401 || s.status === 403 ? "an authentication" : "a server"} error. ` +
+        (s.status === 401 || s.status === 403
+          ? "Browsers never send cookies or Authorization on a preflight, so OPTIONS must be answered before authentication, and error responses need the CORS headers too:"
+          : "Answer OPTIONS with 204 and the CORS headers, and make error responses carry the CORS headers too:"),
+    ];
+  }
+  return [
+    `The response was ${status} with no CORS headers at all: the CORS error hides a server error. ` +
+      "Fix that error first (the server's log says why), and make error responses carry the CORS headers too, so the page can read the next one:",
+  ];
 }
 
 /** Extra context from the stage and the redirect chain. */

@@ -79,6 +79,11 @@ export interface Policy {
   privateNetwork: boolean;
   /** Status of the failing hop's preflight, when there was one. */
   preflightStatus: number | null;
+  /**
+   * The CORS error hides a server error (Diagnosis.serverError): the failing response was a 4xx/5xx
+   * with no CORS headers, so the fix leads with how the stack puts them on error responses too.
+   */
+  serverError: { stage: "preflight" | "actual"; status: number } | null;
   /** Notes about values that were dropped or replaced. */
   notes: string[];
 }
@@ -164,6 +169,11 @@ export function computePolicy(diagnosis: Diagnosis, exchange: Exchange): Policy 
   ).slice(0, LIMITS.headers);
 
   const { family, twin } = familyOf(d.code);
+  const se: unknown = d.serverError;
+  const serverError = isRecord(se) && (se.stage === "preflight" || se.stage === "actual") &&
+    typeof se.status === "number" && Number.isInteger(se.status) && se.status >= 400 && se.status <= 999
+    ? { stage: se.stage === "preflight" ? "preflight" as const : "actual" as const, status: se.status }
+    : null;
   const preflightRejected = preflightStatus !== null && (preflightStatus < 200 || preflightStatus > 299);
   return {
     origin,
@@ -181,6 +191,7 @@ export function computePolicy(diagnosis: Diagnosis, exchange: Exchange): Policy 
     duplicateLayer: family === "origin-multiple",
     privateNetwork: family === "private-network",
     preflightStatus,
+    serverError,
     notes,
   };
 }
@@ -223,6 +234,11 @@ export function configView(p: Policy, format: string): ConfigView {
 export interface Rendered {
   code: string;
   notes: string[];
+  /**
+   * Only when `serverError` is set: how this stack puts the CORS headers on error responses too.
+   * generate() puts these first, right after the note that the CORS error hides a server error.
+   */
+  errorNotes?: string[];
 }
 
 /** The comment printed above a placeholder origin (static text: it never holds a recorded value). */

@@ -8,7 +8,7 @@ import { generate } from "../../../src/core/fix";
 import { PLACEHOLDER_ORIGIN } from "../../../src/core/fix/policy";
 import type { Diagnosis, Exchange, Stack } from "../../../src/core/types";
 import { hasPython } from "./helpers/checkers";
-import { makeDiagnosis, makeExchange } from "./helpers/fixtures";
+import { makeDiagnosis, makeExchange, serverErrorCase } from "./helpers/fixtures";
 
 const HOSTILE_ORIGIN = "https://evil.example\"'\\$`{}</script>#{x}${y}%;\\n\\u0041\\x41";
 const HOSTILE_METHOD = "PU'$`T";
@@ -133,6 +133,35 @@ describe.each(CASES)("$name values reach the library options exactly", (c) => {
   });
 });
 
+describe("a hidden server error: the error path gets the CORS headers too", () => {
+  const { d, x } = serverErrorCase("actual", 500);
+  it("cloudflare: an exception in the Worker becomes a 500 with the headers; the origin's 503 keeps them", async () => {
+    let fail = true;
+    const handleRequest = async () => {
+      if (fail) throw new Error("boom");
+      return new Response("down", { status: 503 });
+    };
+    const mod = await run(generate("cloudflare", d, x).code, "js", { handleRequest, console: { error: () => undefined } });
+    const worker = mod.default as { fetch: (r: unknown, env: unknown, ctx: unknown) => Promise<Response> };
+    const crashed = await worker.fetch(fakeRequest("PUT", "https://app.example"), {}, {});
+    expect(crashed.status).toBe(500);
+    expect(crashed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(crashed.headers.get("access-control-allow-credentials")).toBe("true");
+    fail = false;
+    const down = await worker.fetch(fakeRequest("PUT", "https://app.example"), {}, {});
+    expect(down.status).toBe(503);
+    expect(down.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect((await worker.fetch(fakeRequest("PUT", "https://evil.example"), {}, {})).headers.get("access-control-allow-origin")).toBeNull();
+  });
+  it("nextjs: the handler still answers with the headers, and OPTIONS still 204", async () => {
+    const mod = await run(generate("nextjs", d, x).code, "ts", { console: { error: () => undefined } });
+    const put = await (mod.PUT as (r: unknown) => Promise<Response>)(fakeRequest("PUT", "https://app.example"));
+    expect(put.status).toBe(200);
+    expect(put.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect((await (mod.OPTIONS as (r: unknown) => Promise<Response>)(fakeRequest("OPTIONS", "https://app.example"))).status).toBe(204);
+  });
+});
+
 describe("an opaque origin is never allowed by the hand-written allowlists", () => {
   it.each([["nextjs"], ["cloudflare"]] as const)("%s", async (stack) => {
     const mod = await run(generate(stack, OPAQUE.d, OPAQUE.x).code, stack === "nextjs" ? "ts" : "js", { handleRequest: async () => new Response("") });
@@ -147,7 +176,7 @@ describe("an opaque origin is never allowed by the hand-written allowlists", () 
 // ---- Python: exec the snippet with stand-in modules --------------------------------------------------
 
 const PY_RUN = String.raw`
-import json, re, sys, types
+import asyncio, json, logging, re, sys, types
 DEFAULT_HEADERS = ("accept", "authorization", "content-type", "user-agent", "x-csrftoken", "x-requested-with")
 def enc(v):
     if isinstance(v, re.Pattern): return {"re": v.pattern}
@@ -156,10 +185,19 @@ def enc(v):
 out = []
 for item in json.load(sys.stdin):
     cap = {}
+    order = []
+    http_middleware = []
     class App:
         def add_middleware(self, cls, **kw):
+            order.append("add_middleware " + cls.__name__)
             cap["middleware"] = cls.__name__
             cap.update(kw)
+        def middleware(self, kind):
+            def register(f):
+                order.append("middleware " + kind)
+                http_middleware.append(f)
+                return f
+            return register
     flask_cors = types.ModuleType("flask_cors")
     def CORS(app, **kw): cap.update(kw)
     flask_cors.CORS = CORS
@@ -170,9 +208,16 @@ for item in json.load(sys.stdin):
     starlette = types.ModuleType("fastapi.middleware.cors")
     class CORSMiddleware: pass
     starlette.CORSMiddleware = CORSMiddleware
+    fastapi = types.ModuleType("fastapi")
+    fastapi.Request = type("Request", (), {})
+    responses = types.ModuleType("fastapi.responses")
+    class JSONResponse:
+        def __init__(self, content, status_code=200):
+            self.content, self.status_code = content, status_code
+    responses.JSONResponse = JSONResponse
     sys.modules.update({"flask_cors": flask_cors, "corsheaders": corsheaders, "corsheaders.defaults": defaults,
-        "fastapi": types.ModuleType("fastapi"), "fastapi.middleware": types.ModuleType("fastapi.middleware"),
-        "fastapi.middleware.cors": starlette})
+        "fastapi": fastapi, "fastapi.middleware": types.ModuleType("fastapi.middleware"),
+        "fastapi.middleware.cors": starlette, "fastapi.responses": responses})
     g = {"app": App(), "__name__": "snippet"}
     exec(compile(item["code"], "snippet.py", "exec"), g)
     if item["stack"] == "django":
@@ -180,7 +225,15 @@ for item in json.load(sys.stdin):
     # Flask-CORS's own matching: a compiled pattern uses re.match, a plain string compares exactly.
     origins = cap.get("origins", [])
     allowed = {p: any((re.match(o, p) is not None) if isinstance(o, re.Pattern) else o == p for o in origins) for p in item["probes"]}
-    out.append({"values": {k: enc(v) for k, v in cap.items()}, "allowed": allowed})
+    # The catch-all error middleware (serverError): run it on a handler that raises.
+    caught = None
+    if http_middleware:
+        async def failing(request):
+            raise RuntimeError("boom")
+        logging.disable(logging.CRITICAL)
+        r = asyncio.run(http_middleware[0](fastapi.Request(), failing))
+        caught = {"status": r.status_code, "content": r.content}
+    out.append({"values": {k: enc(v) for k, v in cap.items()}, "allowed": allowed, "order": order, "caught": caught})
 print(json.dumps(out))
 `;
 
@@ -216,4 +269,18 @@ describe("Python snippets, executed with stand-in modules", () => {
     }
   });
   if (!hasPython()) it("python3 not found: Python execution checks skipped", () => undefined);
+});
+
+describe("FastAPI with a hidden server error, executed with stand-in modules", () => {
+  const run = hasPython() ? it : it.skip;
+  run("the catch-all middleware is registered before CORSMiddleware (so inside it) and answers a raised exception with a 500", () => {
+    const { d, x } = serverErrorCase("actual", 500);
+    const [r] = JSON.parse(execFileSync("python3", ["-c", PY_RUN], {
+      encoding: "utf-8",
+      input: JSON.stringify([{ stack: "fastapi", code: generate("fastapi", d, x).code, probes: [] }]),
+    })) as Array<{ order: string[]; caught: { status: number; content: unknown } | null; values: Record<string, unknown> }>;
+    expect(r!.order).toEqual(["middleware http", "add_middleware CORSMiddleware"]);
+    expect(r!.caught).toEqual({ status: 500, content: { detail: "Internal Server Error" } });
+    expect(r!.values).toMatchObject({ middleware: "CORSMiddleware", allow_origins: ["https://app.example"], allow_credentials: true });
+  });
 });

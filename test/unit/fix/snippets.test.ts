@@ -9,7 +9,7 @@ import type { Diagnosis, Exchange, Fix, Stack } from "../../../src/core/types";
 import {
   APACHE_LINE, balanced, CADDY_LINE, checkPython, hasJava, hasPython, NGINX, nginxTest, parseJs, parseTs, runSpring, scanLiterals, type Lang,
 } from "./helpers/checkers";
-import { makeDiagnosis, makeExchange, uncredentialed } from "./helpers/fixtures";
+import { makeDiagnosis, makeExchange, serverErrorCase, uncredentialed } from "./helpers/fixtures";
 
 const MARK = /zz/i;
 /** A config file with its double-quoted values blanked out. */
@@ -55,6 +55,18 @@ const SCENARIOS: Scenario[] = [
     kept: { origin: "http://[::1]:8080", method: "PROPFIND", headers: ["x-a!b#c&d'e+f^g|h~i"] },
   },
   { name: "hostile", d: makeDiagnosis({ received: HOSTILE_ORIGIN, code: "AllowOriginMismatch" }), x: hostileExchange, kept: { origin: HOSTILE_ORIGIN, method: HOSTILE_METHOD, headers: HOSTILE_KEPT_HEADERS } },
+  {
+    name: "a 500 the CORS error hides",
+    ...serverErrorCase("actual", 500),
+    kept: { origin: "https://app.example", method: "PUT", headers: ["x-token"] },
+  },
+  { name: "a 401 preflight the CORS error hides", ...serverErrorCase("preflight", 401) },
+  { name: "a hidden server error, no exportable handler", ...serverErrorCase("actual", 502, { x: { request: { method: "patch" } } }) },
+  {
+    name: "hostile, with a hidden server error",
+    ...serverErrorCase("actual", 500, { d: { received: HOSTILE_ORIGIN }, x: { request: hostileExchange.request } }),
+    kept: { origin: HOSTILE_ORIGIN, method: HOSTILE_METHOD, headers: HOSTILE_KEPT_HEADERS },
+  },
   {
     name: "control characters",
     d: makeDiagnosis({ received: "a\nb" }),

@@ -36,7 +36,12 @@ export function apache(p: Policy): Rendered {
     "RewriteRule ^ - [R=204,L]",
   ];
   const notes = [...v.notes];
+  const errorNotes = p.serverError
+    ? [
+        "Plain `Header set` writes to the `onsuccess` table, which Apache sends with 2xx responses only; `Header always set`, as here, also covers 4xx/5xx: a 401 from mod_auth, a 404, a 502 from mod_proxy, and the backend's own errors. Check that no other `Header set Access-Control-…` line without `always` is left in the config.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("mod_rewrite in <VirtualHost> context runs before authentication; in .htaccess or <Directory> it would run after, so keep these lines in the VirtualHost.");
   if (p.duplicateLayer) notes.push("`Header onsuccess unset` removes the backend's own copies, so only the values set here reach the browser.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

@@ -22,8 +22,16 @@ export function aspnet(p: Policy): Rendered {
     "    });",
     "});",
     "",
+    ...(p.serverError ? ["builder.Services.AddProblemDetails(); // what UseExceptionHandler() answers", ""] : []),
     "var app = builder.Build();",
     "",
+    ...(p.serverError
+      ? [
+          "// First: an unhandled exception becomes a 500 here. UseCors adds its headers when the response",
+          "// starts, so they survive the exception handler clearing the response.",
+          "app.UseExceptionHandler();",
+        ]
+      : []),
     "app.UseRouting();",
     "// After UseRouting and before authentication: the preflight never carries credentials.",
     "app.UseCors(CorsPolicyName);",
@@ -31,7 +39,12 @@ export function aspnet(p: Policy): Rendered {
     "app.UseAuthorization();",
   ];
   const notes: string[] = [];
+  const errorNotes = p.serverError
+    ? [
+        "ASP.NET Core's CORS middleware adds its headers when the response starts, so every response that passes through UseCors gets them, a 401/403 from UseAuthentication/UseAuthorization (which come after it) included. Exceptions need app.UseExceptionHandler() before UseRouting and UseCors, as in the snippet: without it, an unhandled exception gives Kestrel's bare 500.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("Middleware order matters: app.UseCors(...) must come before app.UseAuthentication() and app.UseAuthorization(), or the preflight gets 401.");
   if (p.duplicateLayer) notes.push("If IIS (web.config customHeaders) or a proxy also adds Access-Control-* headers, remove them there: keep CORS in this policy only.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

@@ -34,7 +34,12 @@ export function caddy(p: Policy): Rendered {
     "# forward_auth @authenticated ...   (or: basic_auth @authenticated { ... })",
   ];
   const notes = [...v.notes];
+  const errorNotes = p.serverError
+    ? [
+        "Caddy's `header` directive runs first and sets these headers before the request is handled, so they stay on error responses: a basic_auth or forward_auth 401, a file_server 404, a reverse_proxy 502 when the upstream is down, and what a handle_errors block writes. Keep it that way: a deferred header block (`defer`, or a `-Field` deletion in it) is applied only when the route writes the response itself, so Caddy's error responses lose it.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("Caddy runs basic_auth and forward_auth before respond: give them a matcher that excludes OPTIONS (the commented lines) so the preflight is not rejected.");
   if (p.duplicateLayer) notes.push("If the upstream also sends Access-Control-* headers, drop its copies in reverse_proxy with header_down -Access-Control-Allow-Origin (and the other Access-Control-* names).");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

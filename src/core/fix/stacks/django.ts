@@ -17,7 +17,9 @@ export function django(p: Policy): Rendered {
     "]",
     "",
     "MIDDLEWARE = [",
-    "    # As high as possible: above CommonMiddleware and anything that authenticates.",
+    p.serverError
+      ? "    # First: every response from below it, errors included (404, 403, the 500 of handler500), passes back through it."
+      : "    # As high as possible: above CommonMiddleware and anything that authenticates.",
     "    'corsheaders.middleware.CorsMiddleware',",
     "    # ... your other middleware ...",
     "]",
@@ -35,7 +37,12 @@ export function django(p: Policy): Rendered {
     ...(p.privateNetwork ? ["CORS_ALLOW_PRIVATE_NETWORK = True"] : []),
   ];
   const notes: string[] = [];
+  const errorNotes = p.serverError
+    ? [
+        "Django turns an exception from a view or a lower middleware into a response (a 404, a 403, handler500's 500) before it passes back up the MIDDLEWARE list, so with CorsMiddleware first those error responses get the CORS headers. They don't when the error comes from a middleware listed above it, with DEBUG_PROPAGATE_EXCEPTIONS = True, or from the WSGI server or a proxy (a timeout's 502/504).",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("CorsMiddleware answers the preflight itself, but only if it comes before the middleware that rejects unauthenticated requests in MIDDLEWARE.");
   if (p.duplicateLayer) notes.push("If a proxy in front of Django also adds Access-Control-* headers, remove them there, or drop django-cors-headers.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

@@ -13,7 +13,12 @@ export function fastify(p: Policy): Rendered {
     "});",
   ];
   const notes: string[] = [];
+  const errorNotes = p.serverError
+    ? [
+        "@fastify/cors sets the headers in an onRequest hook, and Fastify's error handler keeps the headers already set (the 404 handler runs the same lifecycle), so errors thrown later carry them. Register it first, before any plugin whose hook can reject the request (auth, rate limits), and don't remove headers in setErrorHandler.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("@fastify/cors answers the preflight in an onRequest hook: register it before any onRequest/preHandler hook that checks authentication.");
   if (p.duplicateLayer) notes.push("If a proxy in front of Fastify also adds Access-Control-* headers, remove them there, or drop this plugin.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

@@ -28,8 +28,13 @@ export function flask(p: Policy): Rendered {
     ")",
   ];
   const notes: string[] = [];
+  const errorNotes = p.serverError
+    ? [
+        "Flask-CORS also puts the headers on error responses: its intercept_exceptions option (on by default) wraps Flask's exception handlers, so abort(401), a 404 and an unhandled 500 carry them. Not in debug mode, where the exception goes to Werkzeug's debugger page, which has none: check the error with debug off. A 502/504 from the WSGI server or a proxy in front never has them.",
+      ]
+    : [];
   if (asPattern) notes.push("Flask-CORS would read this origin as a regular expression, so it is given as an escaped pattern that matches it exactly.");
   if (p.preflightBeforeAuth) notes.push("Flask-CORS answers the preflight after before_request hooks run: make any auth hook skip OPTIONS (if request.method == 'OPTIONS': return None).");
   if (p.duplicateLayer) notes.push("If a proxy in front of Flask also adds Access-Control-* headers, remove them there, or drop Flask-CORS.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

@@ -7,6 +7,7 @@ export function go(p: Policy): Rendered {
     "package main",
     "",
     "import (",
+    ...(p.serverError ? ['\t"log"'] : []),
     '\t"net/http"',
     "",
     '\t"github.com/rs/cors"',
@@ -30,10 +31,34 @@ export function go(p: Policy): Rendered {
     "\treturn c.Handler(next)",
     "}",
     "",
-    "// http.ListenAndServe(\":8080\", withCORS(authMiddleware(mux)))",
+    ...(p.serverError
+      ? [
+          "// recoverPanics answers a panic with a 500 inside withCORS, so it keeps the CORS headers (net/http's",
+          "// own recovery closes the connection instead, and the browser sees a network error).",
+          "func recoverPanics(next http.Handler) http.Handler {",
+          "\treturn http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {",
+          "\t\tdefer func() {",
+          "\t\t\tif err := recover(); err != nil {",
+          '\t\t\t\tlog.Printf("panic: %v", err)',
+          '\t\t\t\thttp.Error(w, "Internal Server Error", http.StatusInternalServerError)',
+          "\t\t\t}",
+          "\t\t}()",
+          "\t\tnext.ServeHTTP(w, r)",
+          "\t})",
+          "}",
+          "",
+          "// Wrap the whole mux, not single routes: every status written inside withCORS keeps its headers.",
+          "// http.ListenAndServe(\":8080\", withCORS(recoverPanics(authMiddleware(mux))))",
+        ]
+      : ["// http.ListenAndServe(\":8080\", withCORS(authMiddleware(mux)))"]),
   ];
   const notes: string[] = [];
+  const errorNotes = p.serverError
+    ? [
+        "rs/cors sets its headers before it calls the handler it wraps, so every status written inside it keeps them: http.Error's 500, a 401 from your auth middleware, the mux's 404. Wrap the outermost handler (the whole mux, auth inside), not single routes, as in the last line; a handler or middleware outside withCORS answers without them.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("rs/cors answers the preflight itself without calling the next handler: wrap it outside your auth middleware, as in the last line.");
   if (p.duplicateLayer) notes.push("If a proxy in front of the Go server also adds Access-Control-* headers, remove them there, or drop rs/cors.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

@@ -51,7 +51,12 @@ export function nginx(p: Policy): Rendered {
     "}",
   ];
   const notes = [...v.notes];
+  const errorNotes = p.serverError
+    ? [
+        "Without `always`, nginx adds a header only to 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308 responses: every add_header here has `always`, so a 401 from auth_request, a 404, the upstream's 5xx and nginx's own 502/504 (upstream down) carry the CORS headers. If error_page sends errors to another location, repeat these add_header lines there: that location's headers are the ones sent.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("`return 204` inside `if` runs in nginx's rewrite phase, before auth_request and auth_basic, so the preflight is answered without credentials.");
   if (p.duplicateLayer) notes.push("proxy_hide_header drops the upstream's own Access-Control-* headers; alternatively remove CORS from the app and keep only this.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

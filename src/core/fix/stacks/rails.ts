@@ -23,7 +23,12 @@ export function rails(p: Policy): Rendered {
     "end",
   ];
   const notes: string[] = [];
+  const errorNotes = p.serverError
+    ? [
+        "insert_before 0 makes Rack::Cors the outermost middleware, so the responses of everything inside it pass back through it and get the headers: Rails' own 404 and 500 pages (ActionDispatch::ShowExceptions) and a Warden/Devise 401. A middleware inserted before it, Puma's own error page or a proxy's 502/504 has none.",
+      ]
+    : [];
   if (p.preflightBeforeAuth) notes.push("insert_before 0 puts Rack::Cors ahead of Warden/Devise and the router, so the preflight gets its answer before authentication.");
   if (p.duplicateLayer) notes.push("If a proxy in front of Rails also adds Access-Control-* headers, remove them there, or drop rack-cors.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

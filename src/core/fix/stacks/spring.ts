@@ -11,7 +11,9 @@ const PATTERN_SYNTAX = /[*\\]|:\[[^\]]*\]$/;
 
 export function spring(p: Policy): Rendered {
   const exact = PATTERN_SYNTAX.test(p.origin);
-  const security = p.preflightBeforeAuth;
+  // Spring Security answers 401/403 (and rejects the preflight) in its filters, before Spring MVC applies
+  // addCorsMappings: http.cors(...) puts a CorsFilter in front of them.
+  const security = p.preflightBeforeAuth || p.serverError !== null;
   const lines = [
     "import org.springframework.context.annotation.Configuration;",
     "import org.springframework.web.servlet.config.annotation.CorsRegistry;",
@@ -44,7 +46,8 @@ export function spring(p: Policy): Rendered {
       ? [
           "",
           "    // Spring Security's filters run before Spring MVC: cors() makes them answer the preflight",
-          "    // (which never carries credentials) with this CORS configuration before authentication.",
+          "    // (which never carries credentials) with this CORS configuration before authentication,",
+          "    // and puts the CORS headers on their own 401/403 responses too.",
           "    @Bean",
           "    public SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {",
           "        http.cors(Customizer.withDefaults());",
@@ -61,7 +64,12 @@ export function spring(p: Policy): Rendered {
   ];
   const notes: string[] = [];
   if (exact) notes.push("This origin contains characters allowedOriginPatterns would read as pattern syntax, so it is listed with allowedOrigins (an exact match, valid with credentials).");
-  if (security) notes.push("With Spring Security, the preflight is rejected by its filters before Spring MVC's CORS handling runs; http.cors(...) moves CORS in front of authentication.");
+  const errorNotes = p.serverError
+    ? [
+        "addCorsMappings applies in Spring MVC, after the servlet filters: a 401/403 from Spring Security never gets its headers. http.cors(...) (in the snippet) adds a CorsFilter at the front of the security filter chain, built from this same configuration (or from a CorsConfigurationSource bean), so those responses carry them. For a 500, answer the exception with an @ExceptionHandler in a @RestControllerAdvice, and check with curl -i -H 'Origin: …' that the error response has the headers.",
+      ]
+    : [];
+  if (p.preflightBeforeAuth) notes.push("With Spring Security, the preflight is rejected by its filters before Spring MVC's CORS handling runs; http.cors(...) moves CORS in front of authentication.");
   if (p.duplicateLayer) notes.push("If a proxy or a servlet filter also adds Access-Control-* headers, remove them there: keep CORS in this configuration only.");
-  return { code: lines.join("\n"), notes };
+  return { code: lines.join("\n"), notes, errorNotes };
 }

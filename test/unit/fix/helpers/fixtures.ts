@@ -53,3 +53,36 @@ export function makeExchange(overrides: ExchangeOverrides = {}): Exchange {
 export function uncredentialed(d: Partial<Diagnosis> = {}): Diagnosis {
   return makeDiagnosis({ credentials: { mode: "omit", inferred: false }, ...d });
 }
+
+/**
+ * The CORS error hides a server error (Diagnosis.serverError): the failing response, the preflight or the
+ * actual one, was `status` with no CORS headers at all. The diagnosis is the one diagnose() gives for it.
+ */
+export function serverErrorCase(
+  stage: "preflight" | "actual" = "actual",
+  status = 500,
+  overrides: { d?: Partial<Diagnosis>; x?: ExchangeOverrides } = {},
+): { d: Diagnosis; x: Exchange } {
+  const preflightOk = {
+    status: 204,
+    headers: {
+      "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true",
+      "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token",
+    },
+  };
+  const x = makeExchange({
+    hops: [{
+      url: "https://api.example/x",
+      preflight: stage === "preflight" ? { status, headers: {} } : preflightOk,
+      response: stage === "actual" ? { status, headers: { "content-type": "text/html" } } : null,
+    }],
+    ...overrides.x,
+  });
+  const d = makeDiagnosis({
+    stage,
+    code: stage === "preflight" ? "PreflightMissingAllowOriginHeader" : "MissingAllowOriginHeader",
+    serverError: { stage, hop: 0, status },
+    ...overrides.d,
+  });
+  return { d, x };
+}
