@@ -98,10 +98,10 @@ export function randomNonce(): string {
 }
 
 /** Header lines -> the project's Headers (lower-case names, repeated lines as arrays, in order). */
-export function linesToHeaders(lines: Array<[string, string]>): Headers {
+export function linesToHeaders(lines: Array<[string, string]>, keepCaseOf: readonly string[] = []): Headers {
   const out: Headers = {};
   for (const [name, value] of lines) {
-    const n = name.toLowerCase();
+    const n = keepCaseOf.includes(name.toLowerCase()) ? name : name.toLowerCase();
     const prev = out[n];
     out[n] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
@@ -178,8 +178,8 @@ export function planRuns(list: Scenario[], lab: Lab, options: PlanOptions = {}):
   return runs;
 }
 
-function servedRecord(entry: LabLogEntry | undefined): ResponseRecord | null {
-  return entry ? { status: entry.response.status, headers: linesToHeaders(entry.response.headers) } : null;
+function servedRecord(entry: LabLogEntry | undefined, keepCaseOf: readonly string[] = []): ResponseRecord | null {
+  return entry ? { status: entry.response.status, headers: linesToHeaders(entry.response.headers, keepCaseOf) } : null;
 }
 
 /** The hops the browser reached, from the lab's log. */
@@ -194,13 +194,18 @@ export function reachedHops(log: LabLogEntry[]): Array<{ preflight: LabLogEntry 
   return out;
 }
 
-/** The exchange as the browser lived it: only the hops it reached, with what the lab served. */
-export function exchangeAsSeen(run: Run, log: LabLogEntry[]): Exchange {
+/**
+ * The exchange as the browser lived it: only the hops it reached, with what the lab served. Header
+ * names are lower-cased, as every capture path records them, except those in `keepCaseOf`, which
+ * keep the spelling the lab sent (Firefox counts Access-Control-Allow-Origin lines by their exact
+ * name: see geckoAcaoLineCount in src/core/engines.ts).
+ */
+export function exchangeAsSeen(run: Run, log: LabLogEntry[], keepCaseOf: readonly string[] = []): Exchange {
   const reached = reachedHops(log);
   const hops: Hop[] = reached.map((r, i) => ({
     url: run.exchange.hops[i]?.url ?? "",
-    preflight: servedRecord(r.preflight),
-    response: servedRecord(r.actual),
+    preflight: servedRecord(r.preflight, keepCaseOf),
+    response: servedRecord(r.actual, keepCaseOf),
   }));
   if (hops.length === 0) hops.push({ url: run.exchange.request.url, preflight: null, response: null });
   return { id: run.exchange.id, request: { ...run.exchange.request, headers: { ...run.exchange.request.headers } }, hops };
