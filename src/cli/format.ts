@@ -2,6 +2,7 @@
 // cleaning of untrusted text, masked values, the per-exchange report, the summary line and usage errors.
 import { parseArgs, styleText, type ParseArgsConfig } from "node:util";
 import { codeInfo, mdnUrl } from "../core/codes";
+import { disagreements, engineLine, engineVerdicts, type EngineVerdicts } from "../core/engines";
 import { generate, STACKS } from "../core/fix/index";
 import { hopName } from "../core/hops";
 import { isSecretHeader } from "../core/secrets";
@@ -100,9 +101,16 @@ export function summaryLine(diagnoses: Diagnosis[], more: string[] = []): string
     `${nBlocked} blocked`, `${nOk} ok`, ...(nNet ? [`${nNet} network error${nNet === 1 ? "" : "s"}`] : []), ...more].join(", ");
 }
 
-/** The report for one exchange, for a person. */
-export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack | null): string {
+/**
+ * The report for one exchange, for a person. The verdict is Chrome's; each engine that judges the
+ * exchange otherwise (src/core/engines.ts) gets one line of its own words.
+ */
+export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack | null,
+  engines: EngineVerdicts = engineVerdicts(ex, d)): string {
   const out: string[] = [];
+  const differ = disagreements(engines);
+  // Firefox's reason from the Gecko model, not from Chrome's code (they differ on some exchanges).
+  const firefoxKey = engines.firefox.reason ?? d.firefox;
   const label = d.blocked ? p.red(p.bold("BLOCKED")) : d.networkError ? p.yellow(p.bold("NETWORK ERROR")) : p.green(p.bold("OK"));
   out.push(`${label} ${p.bold(clean(ex.request.method))} ${clean(ex.request.url)}`);
   const cred = `${d.credentials.mode}${d.credentials.inferred ? " (inferred)" : ""}`;
@@ -114,7 +122,11 @@ export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack
       : d.stage;
     out.push(`  stage     ${where}`);
   }
-  if (d.code) out.push(`  error     ${p.bold(d.code)}${d.firefox ? p.dim(`  (Firefox: ${d.firefox})`) : ""}`);
+  if (d.code) {
+    const ff = !differ.includes("firefox") && engines.firefox.reason ? p.dim(`  (Firefox: ${engines.firefox.reason})`) : "";
+    out.push(`  error     ${p.bold(d.code)}${ff}`);
+  }
+  for (const id of differ) out.push(`  ${p.yellow(id.padEnd(8))}  ${clean(engineLine(id, engines))}`);
   if (d.header) {
     out.push(`  header    ${p.cyan(d.header)}`);
     out.push(`  received  ${clean(shownValue(d.header, d.received))}`);
@@ -128,7 +140,7 @@ export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack
   const info = codeInfo(d.code);
   if (info) {
     out.push(p.dim(`  why: ${clean(info.why)}`));
-    out.push(p.dim(`  more: ${mdnUrl(d.firefox)}`));
+    out.push(p.dim(`  more: ${mdnUrl(firefoxKey)}`));
   }
   for (const w of d.warnings) out.push(`  ${p.yellow("warning")}   ${clean(w.message)}${p.dim(` [${w.code}]`)}`);
   if (ex.initiator) out.push(p.dim(`  called from ${clean(ex.initiator)}`));

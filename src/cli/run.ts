@@ -1,9 +1,10 @@
 // The CLI's logic, free of process globals so tests can drive it: run(argv, io) -> exit code.
-//   cors-lens explain FILE... [--json] [--stack NAME] [--no-color]
+//   cors-lens explain FILE... [--json] [--stack NAME] [--browser chrome|firefox|safari] [--no-color]
 // Exit codes: 0 nothing blocked, 1 something blocked, 2 bad usage or unreadable/invalid input.
 import { parseArgs } from "node:util";
 import { version } from "../../package.json";
 import { diagnose } from "../core/diagnose";
+import { ENGINE_IDS, ENGINE_NAMES, engineVerdicts, type EngineId, type EngineVerdicts } from "../core/engines";
 import { readExchanges } from "../core/exchange";
 import { isStack } from "../core/fix/index";
 import { isHar, readHarEntries } from "../core/har";
@@ -18,7 +19,7 @@ import { probe } from "./probe";
 export { MAX_INPUT_BYTES, type CliIO } from "./io";
 export { clean, formatHuman, painter, shownValue, stackIds, summaryLine, type Painter } from "./format";
 
-const USAGE = `Usage: cors-lens explain FILE... [--json] [--stack NAME] [--no-color]
+const USAGE = `Usage: cors-lens explain FILE... [--json] [--stack NAME] [--browser NAME] [--no-color]
        cors-lens probe URL --origin ORIGIN [--audit] [options]   (see cors-lens probe --help)
        cors-lens --help | --version
 
@@ -28,9 +29,11 @@ Explains why a browser blocked cross-origin requests, and writes the server fix.
                   (one object or an array); "-" reads standard input
   --json          print one JSON array of diagnoses, in input order
   --stack NAME    add the server fix for NAME (one of: {stacks})
+  --browser NAME  whose verdict sets the exit status: chrome (default), firefox
+                  or safari; every report still shows where the engines differ
   --no-color      no colors (also: NO_COLOR=1); colors are used only on a terminal
 
-Exit status: 0 nothing blocked, 1 something blocked, 2 bad usage or unreadable input.
+Exit status: 0 nothing blocked, 1 something blocked (in --browser), 2 bad usage or unreadable input.
 `;
 
 class UsageError extends Error {}
@@ -39,6 +42,7 @@ interface Options {
   files: string[];
   json: boolean;
   stack: Stack | null;
+  browser: EngineId;
   color: boolean;
   help: boolean;
   version: boolean;
@@ -50,6 +54,7 @@ const EXPLAIN_OPTIONS = {
   v: { type: "boolean" }, // -v, like -V
   json: { type: "boolean" },
   stack: { type: "string" },
+  browser: { type: "string" },
   "no-color": { type: "boolean" },
   "no-colour": { type: "boolean" },
 } as const;
@@ -59,7 +64,7 @@ function readExplainArgs(argv: string[]): Options & { stackName: string | null }
   try {
     parsed = parseArgs({ args: argv, options: EXPLAIN_OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    const problem = argsProblem(e, argv, EXPLAIN_OPTIONS, { stack: "a NAME" });
+    const problem = argsProblem(e, argv, EXPLAIN_OPTIONS, { stack: "a NAME", browser: "a NAME" });
     if (problem === null) throw e;
     throw new UsageError(problem);
   }
@@ -68,8 +73,12 @@ function readExplainArgs(argv: string[]): Options & { stackName: string | null }
     throw new UsageError(`unknown command ${JSON.stringify(clean(command))} (try: cors-lens explain FILE...)`);
   }
   if (v.stack === "") throw new UsageError("--stack needs a NAME");
+  const browser = v.browser ?? "chrome";
+  if (!(ENGINE_IDS as readonly string[]).includes(browser)) {
+    throw new UsageError(`unknown browser ${JSON.stringify(clean(browser))}; valid browsers: ${ENGINE_IDS.join(", ")}`);
+  }
   const o = {
-    files, json: !!v.json, stack: null, stackName: v.stack ?? null, color: !v["no-color"] && !v["no-colour"],
+    files, json: !!v.json, stack: null, stackName: v.stack ?? null, browser: browser as EngineId, color: !v["no-color"] && !v["no-colour"],
     help: !!v.help || command === "help", version: !!v.version || !!v.v,
   };
   if (!o.help && !o.version) {
@@ -201,27 +210,30 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (inputs.length === 0) return 2;
     const exitCode = (blocked: boolean) => (unreadable > 0 ? 2 : blocked ? 1 : 0);
 
-    const results: Array<{ input: number; ex: Exchange; d: Diagnosis; entry?: number }> = [];
+    const results: Array<{ input: number; ex: Exchange; d: Diagnosis; engines: EngineVerdicts; entry?: number }> = [];
     for (const [input, { file, exchanges }] of inputs.entries()) {
       for (const { exchange: ex, entry } of exchanges) {
         let d: Diagnosis;
+        let engines: EngineVerdicts;
         try {
           d = diagnose(ex);
+          engines = engineVerdicts(ex, d);
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           return err(`${clean(file)}: internal error while diagnosing ${clean(ex.id)}: ${clean(msg.split("\n")[0]!)}`);
         }
-        results.push({ input, ex, d, ...(entry === undefined ? {} : { entry }) });
+        results.push({ input, ex, d, engines, ...(entry === undefined ? {} : { entry }) });
       }
     }
-    const blocked = results.some((r) => r.d.blocked);
+    const blocked = results.some((r) => r.engines[opts.browser].blocked);
 
     if (opts.json) {
       // Each diagnosis says which request it is and where it came from, so several files (or a CI
       // log) can be told apart: the request's url and method, the input file ("-" for stdin), and
       // for a HAR the index of its first entry in log.entries.
-      const list = results.map(({ ex, d, input, entry }) => ({
-        ...d, url: ex.request.url, method: ex.request.method, file: inputs[input]!.file, ...(entry === undefined ? {} : { entry }),
+      // `engines`: each browser's own verdict on the exchange (the top-level fields are Chrome's).
+      const list = results.map(({ ex, d, engines, input, entry }) => ({
+        ...d, engines, url: ex.request.url, method: ex.request.method, file: inputs[input]!.file, ...(entry === undefined ? {} : { entry }),
         ...(stack ? { fix: tryFix(stack, d, ex).fix } : {}),
       }));
       // The same JSON value, with the characters JSON.stringify leaves raw (DEL, C1, U+2028/9, bidi) escaped for terminals.
@@ -238,9 +250,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const name = file === "-" ? "(stdin)" : file;
       if (opts.files.length > 1) blocks.push(p.bold(`== ${clean(name)}`));
       if (exchanges.length === 0) blocks.push(p.dim(`${clean(name)}: no cross-origin requests found`));
-      for (const r of results) if (r.input === input) blocks.push(formatHuman(r.ex, r.d, p, stack));
+      for (const r of results) if (r.input === input) blocks.push(formatHuman(r.ex, r.d, p, stack, r.engines));
     }
-    blocks.push(p.dim(summaryLine(results.map((r) => r.d), unreadable ? [`${unreadable} unreadable file${unreadable === 1 ? "" : "s"} (see above)`] : [])));
+    const more: string[] = [];
+    if (opts.browser !== "chrome") {
+      more.push(`${results.filter((r) => r.engines[opts.browser].blocked).length} blocked in ${ENGINE_NAMES[opts.browser]}`);
+    }
+    if (unreadable) more.push(`${unreadable} unreadable file${unreadable === 1 ? "" : "s"} (see above)`);
+    blocks.push(p.dim(summaryLine(results.map((r) => r.d), more)));
     io.stdout.write(blocks.join("\n\n") + "\n");
     return exitCode(blocked);
   } catch (e) {

@@ -50,7 +50,7 @@ describe("human output", () => {
     expect(out).toContain("credentials include");
     expect(out).not.toContain("(inferred)");
     expect(out).toMatch(/stage\s+preflight/);
-    expect(out).toMatch(/error\s+HeaderDisallowedByPreflightResponse\s+\(Firefox: CORSMissingAllowHeaderFromPreflight2\)/);
+    expect(out).toMatch(/error\s+HeaderDisallowedByPreflightResponse\s+\(Firefox: CORSMissingAllowHeaderFromPreflight\)/);
     expect(out).toMatch(/header\s+access-control-allow-headers/);
     expect(out).toMatch(/received\s+content-type/);
     expect(out).toMatch(/expected\s+x-csrf-token/);
@@ -391,5 +391,77 @@ describe("the built CLI (dist/cli/cors-lens.cjs)", () => {
     const c = mkIO({ "a.har": JSON.stringify(har) });
     expect(await run(["explain", "a.har", "--json"], c.io)).toBe(1);
     expect(JSON.parse(c.out())[0]).toMatchObject({ id: "har:0", blocked: true, code: null });
+  });
+});
+
+describe("per-browser verdicts (src/core/engines.ts)", () => {
+  const APP = "https://app.example";
+  const API = "https://api.example/x";
+  /** A credentialed PUT whose preflight is answered 401 without any CORS header: WebKit names the status. */
+  const preflight401 = JSON.stringify({
+    id: "p401", request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: {} },
+    hops: [{ url: API, preflight: { status: 401, headers: {} }, response: null }],
+  });
+  /**
+   * A PUT answered 303: Chromium follows as a GET without a preflight; Firefox and WebKit keep the
+   * preflight requirement across the redirect, and the second preflight gets a 404 (measured in the lab).
+   */
+  const ok = { "access-control-allow-origin": APP, "access-control-allow-credentials": "true", "access-control-allow-methods": "PUT" };
+  const sticky = JSON.stringify({
+    id: "sticky", request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: {} },
+    hops: [
+      { url: API, preflight: { status: 204, headers: ok }, response: { status: 303, headers: { ...ok, location: API + "/2" } } },
+      { url: API + "/2", preflight: { status: 404, headers: {} }, response: { status: 200, headers: ok } },
+    ],
+  });
+
+  test("--json: every diagnosis carries each engine's verdict, without a browserError", async () => {
+    const c = mkIO({ "p.json": preflight401, "s.json": sticky });
+    expect(await run(["explain", "--json", "p.json", "s.json"], c.io)).toBe(1);
+    const [p, e] = JSON.parse(c.out());
+    expect(p.code).toBe("PreflightMissingAllowOriginHeader");
+    expect(p.engines).toEqual({
+      chrome: { blocked: true, code: "PreflightMissingAllowOriginHeader" },
+      firefox: { blocked: true, reason: "CORSMissingAllowOrigin", status: 401, value: null },
+      safari: { blocked: true, message: "Preflight response is not successful. Status code: 401" },
+    });
+    expect(e.blocked).toBe(false);
+    expect(e.engines).toEqual({
+      chrome: { blocked: false, code: null },
+      firefox: { blocked: true, reason: "CORSMissingAllowOrigin", status: 404, value: null },
+      safari: { blocked: true, message: "Preflight response is not successful. Status code: 404" },
+    });
+  });
+
+  test("the human report adds one line per engine that disagrees with Chrome", async () => {
+    const c = mkIO({ "p.json": preflight401 });
+    await run(["explain", "p.json"], c.io);
+    expect(c.out()).toMatch(/\(Firefox: CORSMissingAllowOrigin\)/);
+    expect(c.out()).toMatch(/^ {2}safari {4}Safari ✗ Preflight response is not successful\. Status code: 401$/m);
+    expect(c.out()).not.toMatch(/^ {2}firefox /m);
+    const d = mkIO({ "s.json": sticky });
+    await run(["explain", "s.json"], d.io);
+    expect(d.out()).toMatch(/^OK PUT /);
+    expect(d.out()).toMatch(/^ {2}firefox {3}Firefox ✗ CORSMissingAllowOrigin \(404\)$/m);
+    expect(d.out()).toMatch(/^ {2}safari {4}Safari ✗ Preflight response is not successful\. Status code: 404$/m);
+  });
+
+  test("--browser picks whose verdict sets the exit status", async () => {
+    const files = { "s.json": sticky };
+    expect(await run(["explain", "s.json"], mkIO(files).io)).toBe(0);
+    expect(await run(["explain", "s.json", "--browser", "chrome"], mkIO(files).io)).toBe(0);
+    expect(await run(["explain", "s.json", "--browser", "safari"], mkIO(files).io)).toBe(1);
+    const c = mkIO(files);
+    expect(await run(["explain", "s.json", "--browser=firefox"], c.io)).toBe(1);
+    expect(c.out()).toMatch(/1 cross-origin request, 0 blocked, 1 ok, 1 blocked in Firefox$/m);
+    expect(await run(["explain", "s.json", "--json", "--browser", "firefox"], mkIO(files).io)).toBe(1);
+  });
+
+  test("--browser takes only the three engines", async () => {
+    const c = mkIO({ "s.json": sticky });
+    expect(await run(["explain", "s.json", "--browser", "edge"], c.io)).toBe(2);
+    expect(c.err()).toMatch(/^cors-lens: unknown browser "edge"; valid browsers: chrome, firefox, safari; see cors-lens --help\n$/);
+    const d = mkIO({ "s.json": sticky });
+    expect(await run(["explain", "s.json", "--browser"], d.io)).toBe(2);
   });
 });
