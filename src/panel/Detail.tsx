@@ -17,7 +17,8 @@ import { STATUS_LABEL } from "./RequestList";
 import { failingRecord, originTainted, stageLabel, stagesOf } from "./stages";
 import { hopName } from "../core/hops";
 import type { StackPrefs } from "./stack";
-import { statusOf } from "./entry";
+import { enginesOf, statusOf } from "./entry";
+import { ENGINE_IDS, ENGINE_NAMES, engineLine } from "../core/engines";
 
 export type CopyWhat = "fix" | "json" | "curl" | "fetch" | "command";
 
@@ -156,23 +157,47 @@ function Initiator(props: { at: string | undefined; onOpen?: DetailProps["onOpen
   return failed ? <>{link} <span class="dim" role="status">(DevTools has no such source loaded)</span></> : link;
 }
 
+/** "Chrome ✗ X · Firefox ✗ Y (401) · Safari ✓ not blocked": each engine's verdict, the ones that differ marked. */
+function EngineLine(props: { entry: Entry }): JSX.Element {
+  const { engines, differ } = enginesOf(props.entry);
+  return (
+    <p class="engine-line" aria-label="Each browser's verdict">
+      {ENGINE_IDS.map((id, i) => (
+        <Fragment key={id}>
+          {i ? <span class="dim"> · </span> : null}
+          <span class={`engine ${engines[id].blocked ? "blocked" : "passes"}${differ.includes(id) ? " differs" : ""}`}
+            title={differ.includes(id) ? `${ENGINE_NAMES[id]} judges this request otherwise than Chrome` : undefined}>
+            {engineLine(id, engines)}
+          </span>
+        </Fragment>
+      ))}
+    </p>
+  );
+}
+
 function Explanation(props: { entry: Entry; onOpenSource?: DetailProps["onOpenSource"] }): JSX.Element {
   const { exchange: ex, diagnosis: d } = props.entry;
   const info = codeInfo(d.code);
+  const { engines } = enginesOf(props.entry);
+  // Firefox's reason from the Gecko model (Chrome's code maps to the wrong key on some exchanges).
+  const firefoxKey = engines.firefox.reason ?? d.firefox;
   return (
     <div class="explanation">
+      <EngineLine entry={props.entry} />
       {info ? <p class="why"><Prose text={info.why} /></p> : null}
       <dl class="facts">
         <dt>Chrome</dt>
         <dd class="mono">{d.code ?? (d.networkError ?? "—")}{d.failedParameter ? <span class="dim"> (failed parameter: {d.failedParameter})</span> : null}</dd>
         <dt>Firefox</dt>
-        <dd class="mono">{d.firefox ?? "—"}</dd>
+        <dd class="mono">{engines.firefox.blocked ? engines.firefox.reason ?? "blocked" : "not blocked"}{engines.firefox.status !== null ? <span class="dim"> (status {engines.firefox.status})</span> : null}</dd>
+        <dt>Safari</dt>
+        <dd>{engines.safari.blocked ? engines.safari.message ?? "blocked" : "not blocked"}</dd>
         <dt>Credentials</dt>
         <dd>{d.credentials?.mode ?? ex.request.credentials}{d.credentials?.inferred ? " (inferred from evidence)" : ""}</dd>
         <dt>Initiator</dt>
         <dd class="mono" title={ex.initiator}><Initiator key={ex.id} at={ex.initiator} onOpen={props.onOpenSource} /></dd>
         <dt>Learn more</dt>
-        <dd><a href={mdnUrl(d.firefox)} target="_blank" rel="noopener noreferrer">MDN: {d.firefox ? d.firefox.replace(/\d+$/, "") : "CORS errors"}</a></dd>
+        <dd><a href={mdnUrl(firefoxKey)} target="_blank" rel="noopener noreferrer">MDN: {firefoxKey ? firefoxKey.replace(/\d+$/, "") : "CORS errors"}</a></dd>
       </dl>
     </div>
   );

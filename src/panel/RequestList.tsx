@@ -9,7 +9,8 @@ import {
   codeOf, COLUMNS, defaultColumnPrefs, durationOf, formatDuration, formatSize, layout, nextSort, resizeColumn, sizeOf,
   lastStatus, toggleColumn, urlParts, widthOf, type ColumnDef, type ColumnId, type ColumnPrefs, type SortSpec,
 } from "./columns";
-import { entryId, preflightOf, statusOf, type Status } from "./entry";
+import { ENGINE_NAMES } from "../core/engines";
+import { enginesOf, entryId, preflightOf, statusOf, type Status } from "./entry";
 
 export const ROW_HEIGHT = 21;
 const OVERSCAN = 12;
@@ -66,8 +67,14 @@ function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
     case "url": {
       // The host keeps its own box so that a long path is what gets cut, not the host.
       const { host, path } = urlParts(e.exchange.request.url);
+      // Marked when Firefox or Safari judges the request otherwise than Chrome (src/core/engines.ts).
+      const differ = enginesOf(e).differ;
       return (
         <div role="gridcell" class={c.cls} title={e.exchange.request.url}>
+          {differ.length ? (
+            <span class="engines-differ" title={`${differ.map((id) => ENGINE_NAMES[id]).join(" and ")} ${differ.length > 1 ? "judge" : "judges"} this request otherwise than Chrome`}
+              aria-label={`(${differ.map((id) => ENGINE_NAMES[id]).join(" and ")} ${differ.length > 1 ? "differ" : "differs"})`}>≠</span>
+          ) : null}
           <span class="path">{path}</span> <span class="host">{host}</span>
         </div>
       );

@@ -1,4 +1,5 @@
 // What the list and the detail read off an entry: its id, status and preflight kind. Pure.
+import { disagreements, engineVerdicts, type EngineId, type EngineVerdicts } from "../core/engines";
 import type { Entry } from "../shared/protocol";
 
 export function entryId(e: Entry): string {
@@ -30,3 +31,30 @@ export function preflightOf(e: Entry): PreflightKind {
   return sent ? "sent" : "none";
 }
 
+
+const verdicts = new WeakMap<Entry, { engines: EngineVerdicts; differ: EngineId[] }>();
+
+/**
+ * Each browser's verdict on the entry's exchange (src/core/engines.ts), and the engines that judge it
+ * otherwise than Chrome. Computed once per entry, when a row or the detail first asks: an entry is
+ * replaced, never changed, when its exchange grows.
+ */
+export function enginesOf(e: Entry): { engines: EngineVerdicts; differ: EngineId[] } {
+  let v = verdicts.get(e);
+  if (!v) {
+    let engines: EngineVerdicts;
+    try {
+      engines = engineVerdicts(e.exchange, e.diagnosis);
+    } catch {
+      // A record the core cannot judge (it came over the port): Chrome's verdict only, nothing claimed.
+      engines = {
+        chrome: { blocked: !!e.diagnosis.blocked, code: e.diagnosis.code ?? null },
+        firefox: { blocked: !!e.diagnosis.blocked, reason: null, status: null },
+        safari: { blocked: !!e.diagnosis.blocked, message: null },
+      };
+    }
+    v = { engines, differ: disagreements(engines) };
+    verdicts.set(e, v);
+  }
+  return v;
+}

@@ -153,6 +153,8 @@ interface DetailView {
   /** The request-headers table's culprit row names. */
   requestCulprits: string[];
   facts: Record<string, string>;
+  /** The per-browser line ("Chrome ✗ … · Firefox ✗ … · Safari ✗ …"). */
+  engines: string;
   sections: string[];
 }
 
@@ -190,6 +192,7 @@ function readDetail(p: Page): Promise<DetailView> {
       requestSide: [...(failing?.querySelectorAll(".request-side .kv") ?? [])].map((k) => text(k)),
       requestCulprits: [...(requestTable?.querySelectorAll("tr[data-culprit] th") ?? [])].map((th) => nameOf(th)),
       facts,
+      engines: text(d.querySelector(".engine-line")),
       sections: [...d.querySelectorAll("section h3")].map((h) => text(h)),
     };
   });
@@ -309,6 +312,8 @@ describe("the CORS panel in Chromium", () => {
     expect(d.facts.Chrome).toBe(verdictOf(sc.url)!.corsError);
     expect(d.facts.Chrome).toBe("WildcardOriginNotAllowed");
     expect(d.facts.Firefox).toBe("CORSNotSupportingCredentials");
+    expect(d.engines).toBe("Chrome ✗ WildcardOriginNotAllowed · Firefox ✗ CORSNotSupportingCredentials · " +
+      "Safari ✗ Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.");
     expect(d.facts.Credentials).toBe("include");
     expect(d.marks).toEqual([]);
     expect(d.sections).toEqual(["Stages", "Failing header", "Explanation", "Fix", "Cookies", "Headers"]);
@@ -341,7 +346,7 @@ describe("the CORS panel in Chromium", () => {
     expect({ received: d.received, expected: d.expected }).toEqual({ received: "content-type", expected: "x-token" });
     expect(d.facts.Chrome).toBe(`${verdictOf(sc.url)!.corsError} (failed parameter: ${verdictOf(sc.url)!.failedParameter})`);
     expect(d.facts.Chrome).toBe("HeaderDisallowedByPreflightResponse (failed parameter: x-token)");
-    expect(d.facts.Firefox).toBe("CORSMissingAllowHeaderFromPreflight2");
+    expect(d.facts.Firefox).toBe("CORSMissingAllowHeaderFromPreflight");
     expect(d.marks).toEqual(["x-token", "x-token"]);
     expect(d.requestSide).toEqual(["access-control-request-headers x-token", "Request header x-token"]);
     expect(d.requestCulprits).toEqual(["x-token"]);
