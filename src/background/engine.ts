@@ -1,6 +1,6 @@
 // The background's engine: only wiring. Data flows one way:
 //   webRequest → Capture (capture.ts) → records (records.ts) → a Correlator per tab (correlate.ts)
-//   → commit: assemble + judge (assemble.ts), the held page-hook report (matcher.ts) → Ledger
+//   → commit: assemble (assemble.ts), the cached preflight it used (preflight-memory.ts), judge, the held page-hook report (matcher.ts) → Ledger
 //   (ledger.ts: store, badge, and the tab's panels through PanelSessions, sessions.ts).
 //   Relay reports (relays.ts) → AnnotationMatcher → a request in flight, a stored entry (Ledger), or held.
 //   Navigations and closed tabs → TabLifecycle (tabs.ts). Which tabs are captured fully, and why,
@@ -11,6 +11,7 @@ import type { Platform } from "../platform/background";
 import { type Annotation, type Entry, type SnapshotMessage, MSG } from "../shared/protocol";
 import { hostnameOf } from "../shared/url";
 import { annotated, assemble, judge } from "./assemble";
+import { PreflightMemory } from "./preflight-memory";
 import { Badge } from "./badge";
 import { Capture } from "./capture";
 import { Correlator, type Settled } from "./correlate";
@@ -50,6 +51,8 @@ export class Engine {
   private ledger: Ledger;
   private capture: Capture;
   private buckets = new Map<number, Correlator>();
+  /** The last passing preflight per origin and URL, for the preflight cache finding (preflight-memory.ts). */
+  private readonly preflights = new PreflightMemory();
   private policy: CapturePolicy;
   private persistence: Persistence;
   private matcher: AnnotationMatcher;
@@ -226,6 +229,7 @@ export class Engine {
   private commit(bucket: number, s: Settled): void {
     const raw = assemble(s, this.p.blocksAreErrors);
     if (!raw) return;
+    this.preflights.apply(raw);
     const judged = judge(raw);
     for (const tab of this.targets(bucket, raw.request.origin)) {
       let { exchange, diagnosis } = judged;

@@ -5,6 +5,7 @@ import { codeInfo, mdnUrl } from "../core/codes";
 import { disagreements, engineLine, engineVerdicts, type EngineVerdicts } from "../core/engines";
 import { generate, STACKS } from "../core/fix/index";
 import { hopName } from "../core/hops";
+import { preflightCacheFinding, preflightCacheMessage } from "../core/preflight-cache";
 import { isSecretHeader } from "../core/secrets";
 import type { Diagnosis, Exchange, Fix, Stack } from "../core/types";
 
@@ -143,6 +144,8 @@ export function formatHuman(ex: Exchange, d: Diagnosis, p: Painter, stack: Stack
     out.push(p.dim(`  more: ${mdnUrl(firefoxKey)}`));
   }
   for (const w of d.warnings) out.push(`  ${p.yellow("warning")}   ${clean(w.message)}${p.dim(` [${w.code}]`)}`);
+  const cache = preflightCacheFinding(ex);
+  if (cache) out.push(`  ${p.cyan("cache")}     ${clean(preflightCacheMessage(cache))}`);
   if (ex.initiator) out.push(p.dim(`  called from ${clean(ex.initiator)}`));
   if (stack && d.blocked) {
     const { fix, error } = tryFix(stack, d, ex);

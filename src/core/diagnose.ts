@@ -6,6 +6,7 @@ import { codeInfo } from "./codes";
 import { hopPlace } from "./hops";
 import { firstStep, headerValue, isSafelistedMethod, isToken, nextStep, normalizeMethod, originOf, parseUrl, trimOws } from "./fetch";
 import type { CredentialsMode, Diagnosis, Exchange, Headers, Hop, ResponseRecord, Stage, Warning } from "./types";
+import { preflightCacheFinding } from "./preflight-cache";
 
 /**
  * What a browser's webRequest reports for a request it blocked by CORS: Chromium's
@@ -487,6 +488,14 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
     message, warnings: o.warnings, networkError, preflightNeeded: o.preflightNeeded,
     ...(f?.disallowedHeaders ? { disallowedHeaders: f.disallowedHeaders } : {}),
   });
+  const d = diagnosisOutcome(ex, o, make);
+  const cached = preflightCacheFinding(ex);
+  if (cached) d.preflightCache = cached;
+  return d;
+}
+
+function diagnosisOutcome(ex: Exchange, o: Outcome,
+  make: (blocked: boolean, f: Failure | null, message: string, networkError: string | null) => Diagnosis): Diagnosis {
   if (o.failure) {
     // The verdict stays Chromium's; only the message leads with the error the CORS block hides.
     const hidden = hiddenServerError(ex, o.failure);

@@ -17,7 +17,9 @@ import {
 } from "./fetch";
 import type { Diagnosis, Exchange, Headers, RequestMode, ResponseRecord } from "./types";
 
-export type EngineId = "chrome" | "firefox" | "safari";
+import type { EngineId } from "./preflight-cache";
+
+export type { EngineId };
 
 /** Chromium's CorsError name, as diagnose() gives it. */
 export interface ChromeVerdict { blocked: boolean; code: string | null }
@@ -33,56 +35,9 @@ export interface EngineVerdicts { chrome: ChromeVerdict; firefox: FirefoxVerdict
 export const ENGINE_IDS: readonly EngineId[] = ["chrome", "firefox", "safari"];
 export const ENGINE_NAMES: Record<EngineId, string> = { chrome: "Chrome", firefox: "Firefox", safari: "Safari" };
 
-// ---- Preflight cache lifetimes ------------------------------------------------------------------
+// ---- Preflight cache lifetimes: src/core/preflight-cache.ts -------------------------------------
 
-const MAX_AGE_CAP: Record<EngineId, number> = {
-  // services/network/public/cpp/cors/preflight_result.cc kMaxTimeout (2 hours since Chromium 76).
-  chrome: 7200,
-  // nsCORSPreflightListener::AddResultToCache: "Cap at 24 hours".
-  firefox: 86400,
-  // CrossOriginPreflightResultCache.cpp maxPreflightCacheTimeout.
-  safari: 600,
-};
-
-/** The longest an engine keeps a preflight result, in seconds, whatever Access-Control-Max-Age says. */
-export function maxAgeCap(engine: EngineId): number {
-  return MAX_AGE_CAP[engine];
-}
-
-/**
- * How long an engine caches a preflight answered with this Access-Control-Max-Age value (the
- * header's value as recorded, or null when absent), in seconds. 0: not cached beyond the request.
- */
-export function effectiveMaxAge(engine: EngineId, header: string | null | undefined): number {
-  const v = header === null || header === undefined ? null : trimOws(header);
-  if (engine === "chrome") {
-    // preflight_result.cc Parse: absent → kDefaultTimeout (5 s); a value base::StringToUint64
-    // refuses → 0 ("invalidate the entry immediately"); else capped at kMaxTimeout.
-    if (v === null) return 5;
-    const m = /^\+?(\d+)$/.exec(v);
-    if (!m) return 0;
-    const n = BigInt(m[1]!);
-    if (n > 18446744073709551615n) return 0;
-    return Number(n > 7200n ? 7200n : n);
-  }
-  if (engine === "firefox") {
-    // nsCORSPreflightListener::AddResultToCache: empty → PREFLIGHT_DEFAULT_EXPIRY_SECONDS (5); any
-    // character but 0-9 → not cached at all; digits → capped at 86400 as they are read.
-    if (v === null || v === "") return 5;
-    if (!/^\d+$/.test(v)) return 0;
-    return Math.min(Number(v.length > 6 ? "86400" : v), 86400);
-  }
-  // CrossOriginPreflightResultCache.cpp parseAccessControlMaxAge: WTF parseInteger<int64_t> (a sign
-  // is accepted); a value it refuses, or no header, → defaultPreflightCacheTimeout (5 s); negative
-  // → already expired; else capped at maxPreflightCacheTimeout (600 s).
-  if (v === null) return 5;
-  const m = /^([+-]?)(\d+)$/.exec(v);
-  if (!m) return 5;
-  if (m[1] === "-") return 0;
-  const n = BigInt(m[2]!);
-  if (n > 9223372036854775807n) return 5;
-  return Number(n > 600n ? 600n : n);
-}
+export { effectiveMaxAge, maxAgeCap } from "./preflight-cache";
 
 // ---- Header lines as each engine stores them ----------------------------------------------------
 

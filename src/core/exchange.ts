@@ -154,7 +154,18 @@ export function readExchange(input: unknown, fallbackId = "0"): ReadResult<Excha
     const response = readResponse(h.response, `${where}.response`);
     if (!response.ok) return response;
     const hop: Hop = { url: hopUrl.value, preflight: preflight.value, response: response.value };
-    if (h.preflightCached === true) hop.preflightCached = true;
+    if (h.preflightCached === true) {
+      hop.preflightCached = true;
+      const by = h.preflightCachedBy;
+      if (by !== undefined) {
+        // What the cached preflight said: an exchange id and its Access-Control-Max-Age (or null).
+        if (!isObject(by) || typeof by.exchange !== "string" || by.exchange.length > LIMITS.urlLength ||
+            !(by.maxAge === null || (typeof by.maxAge === "string" && by.maxAge.length <= LIMITS.valueLength))) {
+          return fail(`${where}.preflightCachedBy must be {"exchange": string, "maxAge": string or null}`);
+        }
+        hop.preflightCachedBy = { exchange: by.exchange, maxAge: by.maxAge };
+      }
+    }
     hops.push(hop);
   }
   const exchange: Exchange = {

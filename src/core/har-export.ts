@@ -232,7 +232,10 @@ function entriesOf(item: ExportItem, n: number, meta: ExportMeta, at: number): C
         time: 0,
         timings: TIMINGS,
       };
-      if (hop.preflightCached && !hop.preflight) p._fromCache = "memory";
+      if (hop.preflightCached && !hop.preflight) {
+        p._fromCache = "memory";
+        if (hop.preflightCachedBy) p._corsLensCachedBy = { ...hop.preflightCachedBy };
+      }
       out.push(p);
     }
   }

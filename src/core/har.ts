@@ -80,11 +80,21 @@ interface ParsedEntry {
   lens: Lens | null;
   /** `_fromCache` on a preflight: the browser answered it from its preflight cache. */
   fromCache: boolean;
+  /** CORS Lens' `_corsLensCachedBy` on such a preflight: whose cached answer it was (Hop.preflightCachedBy). */
+  cachedBy: { exchange: string; maxAge: string | null } | null;
   preflight: boolean;
   /** For a preflight: the method it asks for (Access-Control-Request-Method), normalized. */
   forMethod: string | null;
   /** For a preflight: the header names it asks for (Access-Control-Request-Headers), lower-case. */
   forHeaders: string[];
+}
+
+function readCachedBy(v: unknown): { exchange: string; maxAge: string | null } | null {
+  if (typeof v !== "object" || v === null) return null;
+  const { exchange, maxAge } = v as { exchange?: unknown; maxAge?: unknown };
+  if (typeof exchange !== "string" || exchange.length > 1024) return null;
+  if (!(maxAge === null || (typeof maxAge === "string" && maxAge.length <= 1024))) return null;
+  return { exchange, maxAge };
 }
 
 function str(v: unknown): string | null {
@@ -211,6 +221,7 @@ function readHarEntry(raw: unknown, index: number): ReadResult<ParsedEntry | nul
       initiator: readInitiator(raw._initiator),
       lens: readLens(raw._corsLens),
       fromCache: typeof raw._fromCache === "string" && raw._fromCache !== "",
+      cachedBy: readCachedBy(raw._corsLensCachedBy),
       preflight,
       forMethod: preflight && acrm ? normalizeMethod(acrm.trim()) : null,
       forHeaders: preflight ? listNames(headerValue(wire, "access-control-request-headers")) : [],
@@ -479,7 +490,10 @@ export function readHarEntries(doc: unknown): ReadResult<Array<{ entry: number; 
     const hops: Hop[] = chain.map((e) => {
       const pre = preflightFor.get(e.index) ?? null;
       const hop: Hop = { url: e.url, preflight: pre ? responseOf(pre) : null, response: responseOf(e) };
-      if (pre?.fromCache && !hop.preflight) hop.preflightCached = true;
+      if (pre?.fromCache && !hop.preflight) {
+        hop.preflightCached = true;
+        if (pre.cachedBy) hop.preflightCachedBy = pre.cachedBy;
+      }
       return hop;
     });
     // The preflight the browser sent for that unfollowed redirect's target (and failed, so the

@@ -1,5 +1,7 @@
 // The shapes every part of CORS Lens speaks: see docs/exchange.md.
 
+import type { PreflightCacheFinding } from "./preflight-cache";
+
 export type Headers = Record<string, string | string[]>;
 export type CredentialsMode = "include" | "same-origin" | "omit";
 export type RequestMode = "cors" | "no-cors" | "same-origin";
@@ -15,6 +17,11 @@ export interface Hop {
   response: ResponseRecord | null;
   /** Set by capture when the browser used its preflight cache instead of sending OPTIONS. */
   preflightCached?: boolean;
+  /**
+   * With preflightCached: the earlier exchange (same tab, origin and URL) whose preflight the browser
+   * cached, and that preflight's Access-Control-Max-Age as received (null: absent).
+   */
+  preflightCachedBy?: { exchange: string; maxAge: string | null };
 }
 
 export interface ExchangeRequest {
@@ -87,6 +94,11 @@ export interface Diagnosis {
    * redirect response is a 3xx, never an error status.
    */
   serverError?: { stage: "preflight" | "actual"; hop: number; status: number };
+  /**
+   * A hop went out without a preflight because the browser had one cached: which hop, from which
+   * exchange, its Access-Control-Max-Age and each browser's lifetime for it (src/core/preflight-cache.ts).
+   */
+  preflightCache?: PreflightCacheFinding;
 }
 
 export type Stack =

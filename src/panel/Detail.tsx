@@ -16,6 +16,7 @@ import { HeaderTable, LongText } from "./HeaderTable";
 import { STATUS_LABEL } from "./RequestList";
 import { failingRecord, originTainted, stageLabel, stagesOf } from "./stages";
 import { hopName } from "../core/hops";
+import { preflightCacheFinding, preflightCacheMessage } from "../core/preflight-cache";
 import type { StackPrefs } from "./stack";
 import { enginesOf, statusOf } from "./entry";
 import { ENGINE_IDS, ENGINE_NAMES, engineLine } from "../core/engines";
@@ -214,6 +215,8 @@ export function Detail(props: DetailProps): JSX.Element {
   }, [ex.id]);
   const status = statusOf(props.entry);
   const findings = useMemo(() => findingsOf(props.entry), [props.entry]);
+  // From the validated exchange, not the diagnosis (which crosses the port unchecked).
+  const cache = useMemo(() => preflightCacheFinding(ex), [ex]);
   // A warning the audit explains with a severity and a fix is said once, there.
   const warnings = (Array.isArray(d.warnings) ? d.warnings : []).filter((w) => !(w.code === "MissingVaryOrigin" && findings.some((f) => f.id === "missing-vary")));
   const needsFix = d.blocked || (Array.isArray(d.warnings) && d.warnings.length > 0);
@@ -240,7 +243,10 @@ export function Detail(props: DetailProps): JSX.Element {
       </div>
       <div class="detail-body" ref={body}>
         <p class="message">{d.message}</p>
-        <Section title="Stages" id="sec-stages"><Timeline entry={props.entry} /></Section>
+        <Section title="Stages" id="sec-stages">
+          <Timeline entry={props.entry} />
+          {cache ? <p class="preflight-cache" data-finding="preflight-cache">{preflightCacheMessage(cache)}</p> : null}
+        </Section>
         {d.blocked && d.code ? (
           <Section title={d.header ? "Failing header" : "Failing check"} id="sec-failing"><FailingHeader entry={props.entry} reveal={props.reveal} /></Section>
         ) : null}

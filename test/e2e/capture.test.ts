@@ -159,6 +159,10 @@ describe("capture in Chromium with the built extension", () => {
     expect(twice).toHaveLength(2);
     expect(twice.map((e) => !!e.exchange.hops[0]!.preflight)).toEqual([true, false]);
     expect(twice[1]!.exchange.hops[0]!.preflightCached).toBe(true);
+    // …and whose cached answer it was, with each browser's lifetime for its Max-Age.
+    expect(twice[0]!.diagnosis.preflightCache).toBeUndefined();
+    expect(twice[1]!.diagnosis.preflightCache).toEqual({ hop: 0, from: twice[0]!.exchange.id, maxAge: "600",
+      lifetimes: { chrome: 600, firefox: 600, safari: 600 }, atMost: false });
     // Concurrent identical requests: three exchanges, each with its own preflight.
     const three = byUrl(snap, concurrent);
     expect(three).toHaveLength(3);
@@ -169,6 +173,37 @@ describe("capture in Chromium with the built extension", () => {
     const b = await badge(s.control, tabId);
     expect(b.text).toBe(String(blocked));
     expect(b.title).toMatch(/GET|PUT/);
+    await unwatch(s.control, tabId);
+    await page.close();
+  });
+
+  test("the CORS error hides a server error: a 401 preflight, a 500 and a 404 without CORS headers, by fetch and XHR", async () => {
+    const { page, tabId, verdicts, finished } = await labPage();
+    await watch(s.control, tabId);
+    await waitFor("full capture", async () => (await snapshot(s.control, tabId)).captureLevel === "full");
+    const auth = scenario("pre-401", (u) => [{ url: u(0), preflight: { status: 401, headers: { "www-authenticate": "Bearer" } }, response: ok() }]);
+    const crash = scenario("get-500", (u) => [{ url: u(0), preflight: null, response: { status: 500, headers: { "content-type": "text/html" } } }]);
+    const route = scenario("xhr-404", (u) => [{ url: u(0), preflight: null, response: { status: 404, headers: {} } }]);
+    // An error that went through the CORS layer (it has the headers, wrongly) is not a hidden server error.
+    const cors = scenario("get-500-cors", (u) => [{ url: u(0), preflight: null, response: { status: 500, headers: { "access-control-allow-origin": "*" } } }]);
+    const seen = await run(page, [
+      { url: auth, method: "PUT", credentials: "include", headers: { "x-token": "1" } },
+      { url: crash, credentials: "include" },
+      { url: route, api: "xhr", credentials: "include" },
+      { url: cors, credentials: "include" },
+    ]);
+    expect(seen).toEqual(["error TypeError", "error TypeError", "error", "error TypeError"]);
+    const all = [auth, crash, route, cors];
+    const snap = await settled(tabId, all);
+    await waitFor("Chromium's verdicts", async () => all.every((u) => finished.has(u) || verdicts.some((v) => v.url === u)));
+    for (const url of all) for (const e of byUrl(snap, url)) expectAgreesWithChromium(e, verdicts, finished);
+    const d = (url: string) => byUrl(snap, url)[0]!.diagnosis;
+    expect(d(auth)).toMatchObject({ code: "PreflightMissingAllowOriginHeader", serverError: { stage: "preflight", hop: 0, status: 401 } });
+    expect(d(auth).message).toMatch(/^The server answered the preflight \(OPTIONS\) with 401 Unauthorized and no CORS headers: the CORS error hides an authentication error\./);
+    expect(d(crash)).toMatchObject({ code: "MissingAllowOriginHeader", serverError: { stage: "actual", hop: 0, status: 500 } });
+    expect(d(route)).toMatchObject({ code: "MissingAllowOriginHeader", serverError: { stage: "actual", hop: 0, status: 404 } });
+    expect(d(cors).blocked).toBe(true);
+    expect(d(cors).serverError).toBeUndefined();
     await unwatch(s.control, tabId);
     await page.close();
   });
