@@ -7,6 +7,16 @@ import type { Channel } from "../shared/bridge";
 import { TokenBucket } from "../shared/rate";
 
 export const HOOK_EVENT = "cors-lens:call";
+/**
+ * The relay → hook direction: the tab's capture level, as a CustomEvent on the document whose detail
+ * is "full" or "count" (HookLevel). "count": the hook keeps the calls that succeed to itself; "full":
+ * it reports every call. Until the first one the hook holds its successes (HOOK_HOLD_LIMIT). A page
+ * can dispatch it too: at worst it silences its own successes or makes the hook report them (the relay
+ * still validates and rate-limits); failures are always reported.
+ */
+export const HOOK_LEVEL_EVENT = "cors-lens:level";
+export type HookLevel = "full" | "count";
+export const HOOK_HOLD_LIMIT = 200;
 
 export interface HookCall {
   api: "fetch" | "xhr" | "eventsource";

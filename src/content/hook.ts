@@ -10,7 +10,7 @@
 // without the extension. Known limits: a stack captured inside a wrapper shows its hook.js frame; a
 // frame's toString applied to another frame's wrapper shows "function () { [native code] }"; window
 // has a non-enumerable __corsLensHooked.
-import { HOOK_EVENT, type HookCall } from "./hook-protocol";
+import { HOOK_EVENT, HOOK_HOLD_LIMIT, HOOK_LEVEL_EVENT, type HookCall } from "./hook-protocol";
 
 declare const window: Window & typeof globalThis & Record<string, unknown>;
 
@@ -144,30 +144,51 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
   }
   const str = (v: unknown, fallback: string): string | null => (v === undefined ? fallback : typeof v === "string" ? v : null);
 
-  // The first stack frame outside this script: "url:line:column". The page's Error.prepareStackTrace
-  // and Error.stackTraceLimit are set aside meanwhile (own data properties of Error: swapping them runs no
-  // page code), so that the page's formatter is not called for our stack and a limit of 0 does not blind us.
-  function rawStack(): string {
-    const prepare = getOwnDescriptor(ErrorCtor, "prepareStackTrace");
+  // The caller's source location, "url:line:column", taken in two steps so that a call that is never
+  // reported costs only the capture: V8 records the frames when an Error is constructed and formats
+  // them (calling Error.prepareStackTrace) only when .stack is first read
+  // (https://v8.dev/docs/stack-trace-api). The page's Error.prepareStackTrace is set aside while we
+  // read (an own data property of Error: swapping it runs no page code), so its formatter is never
+  // called for our stack; Error.stackTraceLimit is raised only when the page lowered it below V8's
+  // default of 10, which reaches past the wrapper's own two or three frames.
+  function capture(): Error | null {
     const limit = getOwnDescriptor(ErrorCtor, "stackTraceLimit");
-    if ((prepare && !prepare.configurable) || (limit && !limit.configurable)) return "";
+    if (limit && "value" in limit && typeof limit.value === "number" && limit.value >= 10) {
+      try {
+        return new ErrorCtor();
+      } catch {
+        return null;
+      }
+    }
+    if (limit && !limit.configurable) return null;
+    try {
+      defineProperty(ErrorCtor, "stackTraceLimit", { value: 20, writable: true, enumerable: true, configurable: true });
+      return new ErrorCtor();
+    } catch {
+      return null;
+    } finally {
+      if (limit) defineProperty(ErrorCtor, "stackTraceLimit", limit);
+      else delete (ErrorCtor as { stackTraceLimit?: unknown }).stackTraceLimit;
+    }
+  }
+  function stackOf(e: Error | null): string {
+    if (!e) return "";
+    const prepare = getOwnDescriptor(ErrorCtor, "prepareStackTrace");
+    if (prepare && !prepare.configurable) return "";
     try {
       if (prepare) delete (ErrorCtor as { prepareStackTrace?: unknown }).prepareStackTrace;
-      defineProperty(ErrorCtor, "stackTraceLimit", { value: 20, writable: true, enumerable: true, configurable: true });
-      const stack = new ErrorCtor().stack;
+      const stack = e.stack;
       return typeof stack === "string" ? stack : "";
     } catch {
       return "";
     } finally {
       if (prepare) defineProperty(ErrorCtor, "prepareStackTrace", prepare);
-      if (limit) defineProperty(ErrorCtor, "stackTraceLimit", limit);
-      else delete (ErrorCtor as { stackTraceLimit?: unknown }).stackTraceLimit;
     }
   }
-  const ownFile = match(/((?:chrome|moz)-extension:\/\/[^/]+\/[^:)\s]+)/, rawStack())?.[1] ?? "\u0000";
+  const ownFile = match(/((?:chrome|moz)-extension:\/\/[^/]+\/[^:)\s]+)/, stackOf(capture()))?.[1] ?? "\u0000";
   const FRAME = /((?:https?|file|blob|data|[a-z-]+):[^()\s]*?:\d+:\d+)\)?\s*$/;
-  function caller(): string {
-    const lines = apply(split, rawStack(), ["\n"]) as string[];
+  function callerOf(trace: Error | null): string {
+    const lines = apply(split, stackOf(trace), ["\n"]) as string[];
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       if (apply(includes, line, [ownFile])) continue;
@@ -177,12 +198,48 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
     return "";
   }
 
-  function report(call: HookCall, outcome: HookCall["outcome"], status?: number): void {
+  // What the relay needs depends on the tab's capture level (relay-core.ts), which the relay tells us
+  // (HOOK_LEVEL_EVENT): failures always; successes only at "full". Until the level is known the
+  // successes are held here, unformatted, and the first call of the document is reported whatever its
+  // outcome, so that the relay asks the background (it asks at its first report).
+  let level: "unknown" | "full" | "count" = "unknown";
+  let first = true;
+  const held: Array<{ call: HookCall; trace: Error | null }> = [];
+  const detailGet = getter(CustomEventCtor.prototype, "detail");
+  apply(addListener, target, [HOOK_LEVEL_EVENT, (ev: Event) => {
+    const v = read(detailGet, ev);
+    if (v !== "full" && v !== "count") return;
+    level = v;
+    const n = held.length;
+    if (v === "full") for (let i = 0; i < n; i++) send(held[i]!.call, held[i]!.trace);
+    held.length = 0;
+  }]);
+  // At "count" the background only counts failures (engine.ts suspect()): nothing reads their
+  // initiator, so no call pays for a stack.
+  const traceNow = (): Error | null => (level === "count" ? null : capture());
+
+  /** A settled call: sent, held or dropped, by its outcome and the level. */
+  function settle(call: HookCall, trace: Error | null, outcome: HookCall["outcome"], status?: number): void {
     try {
-      // Null prototypes: JSON.stringify and the CustomEventInit conversion must not find page-defined
-      // Object.prototype members (toJSON, bubbles, …).
       const c = { __proto__: null, ...call, outcome } as HookCall & { __proto__: null };
       if (status !== undefined) c.status = status;
+      const failed = outcome !== "resolved";
+      if (failed || level === "full" || first) {
+        first = false;
+        send(c, trace);
+      } else if (level === "unknown" && held.length < HOOK_HOLD_LIMIT) {
+        apply(push, held, [{ call: c, trace }]);
+      }
+    } catch {
+      // Reporting must never affect the page.
+    }
+  }
+
+  function send(c: HookCall, trace: Error | null): void {
+    try {
+      // Null prototypes (settle()): JSON.stringify and the CustomEventInit conversion must not find
+      // page-defined Object.prototype members (toJSON, bubbles, …).
+      c.initiator = callerOf(trace);
       apply(dispatch, target, [new CustomEventCtor(HOOK_EVENT, { __proto__: null, detail: stringify(c) } as CustomEventInit)]);
     } catch {
       // Reporting must never affect the page.
@@ -221,6 +278,7 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
         if (args.length > 1) args[1] = recording(args[1], seen, headers);
         const p = apply(fn, thisArg, args) as Promise<Response>;
         let call: HookCall | null = null;
+        let trace: Error | null = null;
         try {
           const url = urlOf(input);
           const isRequest = read(requestGet.url, input) !== undefined;
@@ -228,7 +286,8 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
           const credentials = str(seen.credentials, isRequest ? String(read(requestGet.credentials, input)) : "same-origin");
           const mode = str(seen.mode, isRequest ? String(read(requestGet.mode, input)) : "cors");
           if (url !== null && method !== null && credentials !== null && mode !== null) {
-            call = { api: "fetch", url, method: cut(method, 32), credentials, mode, outcome: "pending", initiator: caller(), time: now() };
+            call = { api: "fetch", url, method: cut(method, 32), credentials, mode, outcome: "pending", initiator: "", time: now() };
+            trace = traceNow();
             // init.headers replaces a Request's own; a Headers object is read natively.
             if (headers.length === 0) {
               if (seen.headers !== undefined) headersOf(seen.headers, headers);
@@ -241,14 +300,15 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
         }
         if (!call) return p;
         const c = call;
+        const t = trace;
         return apply(promiseThen, p, [
-          (r: Response) => { report(c, "resolved", read(statusGet, r) as number | undefined); return r; },
+          (r: Response) => { settle(c, t, "resolved", read(statusGet, r) as number | undefined); return r; },
           (e: unknown) => {
             let typeError = false;
             try {
               typeError = typeof e === "object" && e !== null && getPrototypeOf(e) === TypeErrorProto;
             } catch { /* a page Proxy as the abort reason */ }
-            report(c, typeError ? "rejected-typeerror" : "rejected");
+            settle(c, t, typeError ? "rejected-typeerror" : "rejected");
             throw e;
           },
         ]);
@@ -294,12 +354,13 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
           try {
             const c: HookCall = { api: "xhr", url: info.url, method: info.method,
               credentials: read(xhrCredentialsGet, thisArg) ? "include" : "same-origin", mode: "cors",
-              outcome: "pending", initiator: caller(), time: now() };
+              outcome: "pending", initiator: "", time: now() };
+            const t = traceNow();
             if (info.headers.length) c.headers = info.headers;
             let failed = false;
             apply(addListener, thisArg, ["error", () => { failed = true; }]);
             apply(addListener, thisArg, ["loadend", () => {
-              report(c, failed ? "error" : "resolved", read(xhrStatusGet, thisArg) as number | undefined);
+              settle(c, t, failed ? "error" : "resolved", read(xhrStatusGet, thisArg) as number | undefined);
             }]);
           } catch { /* keep going */ }
         }
@@ -321,10 +382,11 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
           if (typeof url === "string") {
             const c: HookCall = { api: "eventsource", url, method: "GET",
               credentials: read(esCredentialsGet, es) ? "include" : "same-origin",
-              mode: "cors", outcome: "pending", initiator: caller(), time: now() };
+              mode: "cors", outcome: "pending", initiator: "", time: now() };
+            const t = traceNow();
             let opened = false;
-            apply(addListener, es, ["open", () => { if (!opened) { opened = true; report(c, "resolved"); } }]);
-            apply(addListener, es, ["error", () => { if (!opened) { opened = true; report(c, "error"); } }]);
+            apply(addListener, es, ["open", () => { if (!opened) { opened = true; settle(c, t, "resolved"); } }]);
+            apply(addListener, es, ["error", () => { if (!opened) { opened = true; settle(c, t, "error"); } }]);
           }
         } catch { /* keep going */ }
         return es;

@@ -17,6 +17,9 @@
 // through runtime.onMessage from our own extension (relay.ts checks the sender), never from the page.
 // Reports of calls that succeeded go out in batches (one message per RELAY_LIMITS.batchMs): a
 // message costs far more than a report. A failure goes at once.
+// Each level it learns goes to the page hook too (onLevel → HOOK_LEVEL_EVENT): at "count" the hook
+// sends no event for a call that succeeds and takes no stack at all, since nothing would read them
+// (the idle page's cost was the hook's per-call stack, JSON and event: docs/performance.md).
 import { ANNOTATE_BATCH_MAX, MSG, readCaptureState, type Annotation, type RelayMessage } from "../shared/protocol";
 import { PageReportLimiter, validateHookCall, type HookCall } from "./hook-protocol";
 
@@ -49,6 +52,8 @@ export interface RelayOptions {
   /** Runs `fn` once after `ms` (the batch timer). */
   setTimer(ms: number, fn: () => void): void;
   limiter?: PageReportLimiter;
+  /** The level is known or changed: tells the page hook (HOOK_LEVEL_EVENT), which then holds back what this level drops. */
+  onLevel?(level: "full" | "count"): void;
 }
 
 export class Relay {
@@ -90,6 +95,7 @@ export class Relay {
     const held = this.held;
     this.held = [];
     if (m.full) for (const a of held) this.forward(a);
+    this.o.onLevel?.(this.mode);
     return true;
   }
 
@@ -98,6 +104,7 @@ export class Relay {
     if (this.mode !== "unknown") return;
     this.mode = "count";
     this.held = [];
+    this.o.onLevel?.("count");
   }
 
   private forward(a: Annotation): boolean {

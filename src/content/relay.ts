@@ -4,11 +4,16 @@
 import { runtimeWall } from "../platform/content";
 import { eventWall, hostBridge, pageBridge } from "../shared/bridge";
 import { MSG, readCaptureState, type RelayChannel } from "../shared/protocol";
-import { HOOK_CALL, HOOK_EVENT, readHookMessage, type HookChannel } from "./hook-protocol";
+import { HOOK_CALL, HOOK_EVENT, HOOK_LEVEL_EVENT, readHookMessage, type HookChannel } from "./hook-protocol";
 import { Relay } from "./relay-core";
 
 const background = pageBridge<RelayChannel>(runtimeWall(), readCaptureState);
-const relay = new Relay({ send: (m) => background.send(m), setTimer: (ms, fn) => { setTimeout(fn, ms); } });
+const relay = new Relay({
+  send: (m) => background.send(m),
+  setTimer: (ms, fn) => { setTimeout(fn, ms); },
+  // A string detail crosses from this isolated world to the page's (objects would not).
+  onLevel: (level) => { document.dispatchEvent(new CustomEvent(HOOK_LEVEL_EVENT, { detail: level })); },
+});
 background.on(MSG.CAPTURE_STATE, (m) => { relay.control(m); });
 const ask = () => background.request({ type: MSG.CAPTURE_QUERY }).then((answer) => {
   if (!answer || !relay.control(answer)) relay.unanswered();

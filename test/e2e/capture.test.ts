@@ -382,25 +382,36 @@ describe("capture in Chromium with the built extension", () => {
       document.dispatchEvent(new CustomEvent("cors-lens:call", { detail: forged }));
       window.postMessage(forged, "*");
     });
+    // The page hook's own events (what the relay reads): counted in the page, as a page could.
+    const hookEvents = async () => idle.page.evaluate(() => (window as unknown as { hookEvents: number }).hookEvents);
+    await idle.page.evaluate(() => {
+      (window as unknown as { hookEvents: number }).hookEvents = 0;
+      document.addEventListener("cors-lens:call", () => { (window as unknown as { hookEvents: number }).hookEvents++; });
+    });
     const seen = await run(idle.page, traffic(30));
     expect(seen.slice(-2)).toEqual(["error TypeError", "error"]);
     await new Promise((r) => setTimeout(r, 1000)); // a report would be sent within ~50 ms
     const idleSnap = await snapshot(s.control, idle.tabId);
     expect(idleSnap.reports).toBe(2);
     expect(idleSnap.suspected).toBe(2);
+    // Once the relay told the hook the level ("count"), successes cost no event: the first call of the
+    // document (so that the relay asks) and the 2 failures (the forged ones above are not the hook's).
+    expect(await hookEvents()).toBeLessThanOrEqual(2 + 2);
+    await run(idle.page, traffic(30));
+    expect(await hookEvents()).toBeLessThanOrEqual(2 + 2 + 2);
 
     // The same page once a panel watches it (the background pushes the change to the page): all 32.
     await watch(s.control, idle.tabId);
     await waitFor("full capture", async () => (await snapshot(s.control, idle.tabId)).captureLevel === "full");
     await new Promise((r) => setTimeout(r, 500));
     await run(idle.page, traffic(30));
-    expect(await reportsOf(idle.tabId, 2 + 32)).toBe(2 + 32);
+    expect(await reportsOf(idle.tabId, 2 + 2 + 32)).toBe(2 + 2 + 32);
     // Closed again: failures only.
     await unwatch(s.control, idle.tabId);
     await new Promise((r) => setTimeout(r, 500));
     await run(idle.page, traffic(30));
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await snapshot(s.control, idle.tabId)).reports).toBe(2 + 32 + 2);
+    expect((await snapshot(s.control, idle.tabId)).reports).toBe(2 + 2 + 32 + 2);
     await idle.page.close();
 
     // A page that loads in an already-captured tab (app.test: a default dev site) asks at start: all 32.

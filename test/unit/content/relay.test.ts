@@ -31,15 +31,17 @@ describe("validateHookCall: page messages are untrusted", () => {
 /** A relay over a manual clock: `sent` is what reached runtime.sendMessage, `tick()` runs the batch timer. */
 function relayOf(limiter?: PageReportLimiter) {
   const sent: Array<{ type: string; annotations: unknown[] }> = [];
+  const levels: string[] = [];
   let timers: Array<() => void> = [];
   const relay = new Relay({
     send: (m) => sent.push(JSON.parse(JSON.stringify(m))),
     setTimer: (_ms, fn) => { timers.push(fn); },
     limiter,
+    onLevel: (level) => { levels.push(level); },
   });
   const tick = () => { const due = timers; timers = []; for (const fn of due) fn(); };
   const reports = () => sent.flatMap((m) => m.annotations) as Array<{ outcome: string; url: string }>;
-  return { relay, sent, tick, reports, timers: () => timers.length };
+  return { relay, sent, tick, reports, levels, timers: () => timers.length };
 }
 const ok = (over: Partial<HookCall> = {}) => JSON.stringify(call({ outcome: "resolved", status: 200, ...over }));
 const failed = (over: Partial<HookCall> = {}) => JSON.stringify(call(over));
@@ -173,6 +175,19 @@ describe("the relay's gating by capture level", () => {
     expect(relay.mode).toBe("count");
     tick();
     expect(reports()).toHaveLength(1);
+  });
+
+  test("the page hook is told each level the relay learns (it then keeps back what the level drops)", () => {
+    const { relay, levels } = relayOf();
+    relay.control(state(false, 1));
+    relay.control(state(true, 2));
+    relay.control(state(true, 1)); // older: not applied, not told
+    relay.control(state(false, 3));
+    expect(levels).toEqual(["count", "full", "count"]);
+    const other = relayOf();
+    other.relay.unanswered();
+    other.relay.unanswered();
+    expect(other.levels).toEqual(["count"]);
   });
 
   test.each([
