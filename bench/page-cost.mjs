@@ -4,13 +4,14 @@
 // Chromium, per arm, as ratios against a no-extension baseline measured in the same run.
 // See docs/performance.md for what the arms mean and how to read the table.
 //
-// Usage: node bench/page-cost.mjs [--ext DIR] [--before DIR] [--rounds 7] [--arms A,A2,B,C,D] [--experiments]
+// Usage: node bench/page-cost.mjs [--ext DIR] [--before DIR] [--rounds 7] [--arms A,A2,B,C,D] [--experiments] [--profile]
 //          [--requests 2000] [--concurrency 50] [--warmup 100] [--out bench/results-page.json]
 //   --ext DIR      the built Chrome extension (default: $CORS_LENS_DIST/chrome, else dist/chrome);
 //                  build one with: node scripts/build.mjs --target chrome --no-cli --out bench/tmp/dist
 //   --before DIR   another build (e.g. of the previous commit) for arms B0 and C0 (added to the default
 //                  arms): before/after in the same run, under the same load
 //   --experiments  adds the diagnostic arms (variants of the built extension, see ARMS)
+//   --profile      a CPU profile of the page's main thread in every run: self time per script file
 //   --out -        print only, write no JSON
 // Chromium: $CORS_LENS_CHROMIUM or /usr/lib/chromium/chromium.
 import { createServer } from "node:http";
@@ -32,6 +33,21 @@ const CONC = Number(opt("concurrency", 50));
 const WARMUP = Number(opt("warmup", 100));
 const OUT = opt("out", join(root, "bench/results-page.json"));
 const BEFORE = opt("before", null) && resolve(opt("before", null));
+const PROFILE = argv.includes("--profile");
+
+/** A CDP Profiler profile's self time (ms) per script file: hook.js, the page, V8's "(program)", "(garbage collector)", … */
+function selfTimeByFile(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const out = {};
+  const dt = profile.timeDeltas ?? [];
+  for (let i = 0; i < profile.samples.length; i++) {
+    const n = byId.get(profile.samples[i]);
+    const url = n?.callFrame.url ?? "";
+    const key = url ? url.replace(/^chrome-extension:\/\/[^/]+\//, "ext:").replace(/^https?:\/\/[^/]+\/.*$/, "page") : (n?.callFrame.functionName || "(native)");
+    out[key] = (out[key] ?? 0) + (dt[i + 1] ?? 0) / 1000;
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, +v.toFixed(1)]).sort((a, b) => b[1] - a[1]));
+}
 
 // Each arm: which extension build (null: none), the page's host, and what else is on.
 //   ext "full"     the build as is
@@ -328,8 +344,24 @@ async function runArm(id) {
     const before = served;
     const pid = browser.process()?.pid;
     const cpu0 = pid ? cpuByGroup(pid) : null;
+    // --profile: a sampling CPU profile of the page's main thread over the measured burst (Profiler
+    // domain only: no Network.enable), summed by self time per script file. A diagnostic: it slows
+    // every arm alike, so read its split, not its wall time.
+    let prof = null;
+    if (PROFILE) {
+      prof = await page.createCDPSession();
+      await prof.send("Profiler.enable");
+      await prof.send("Profiler.setSamplingInterval", { interval: 100 });
+      await prof.send("Profiler.start");
+    }
     const r = await page.evaluate((a) => window.bench(a), { api, n: N, conc: CONC, warmup: WARMUP });
     const cpu = pid ? cpuDelta(cpu0, cpuByGroup(pid)) : null;
+    let selfMs = null;
+    if (prof) {
+      const { profile } = await prof.send("Profiler.stop");
+      selfMs = selfTimeByFile(profile);
+      await prof.detach().catch(() => {});
+    }
     if (r.ok !== N || r.bad !== 0 || served - before !== N + WARMUP) {
       throw new Error(`arm ${id}: ok ${r.ok}, bad ${r.bad}, served ${served - before}`);
     }
@@ -350,7 +382,7 @@ async function runArm(id) {
       check = { cdpEvents: events };
       ok = events >= 3 * N;
     }
-    return { ms: r.ms, check, ok, load, cpu };
+    return { ms: r.ms, check, ok, load, cpu, selfMs };
   } finally {
     await browser.close().catch(() => {});
     rmSync(userDataDir, { recursive: true, force: true });
@@ -359,11 +391,11 @@ async function runArm(id) {
 
 // ---- rounds ----
 
-const median = (xs) => {
+function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+}
 const f = (x, d = 0) => x.toFixed(d);
 
 const version = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
@@ -378,6 +410,8 @@ console.log(`${N} fetches, ${CONC} in flight, warm-up ${WARMUP}; ${ROUNDS} round
 const ms = Object.fromEntries(armIds.map((id) => [id, []]));
 const checks = Object.fromEntries(armIds.map((id) => [id, []]));
 const loads = [];
+/** --profile: each run's self time per script file, by arm. */
+const profiles = {};
 const cpus_ = Object.fromEntries(armIds.map((id) => [id, []]));
 const started = Date.now();
 try {
@@ -396,6 +430,7 @@ try {
       }
       ms[id].push(r.ms);
       cpus_[id].push(r.cpu);
+      if (r.selfMs) (profiles[id] ??= []).push(r.selfMs);
       if (r.check) checks[id].push(r.check);
       loads.push(r.load);
       line.push(`${id} ${f(r.ms)}`);
@@ -451,6 +486,15 @@ for (const r of rows) {
   if (r.cpuSeconds) console.log(`${"".padEnd(36)} ${r.arm.padEnd(4)} ${Object.values(r.cpuSeconds).map((v) => f(v, 2).padStart(9)).join(" ")} ${f(r.cpuTotal, 2).padStart(13)} ${f((r.cpuTotal - a0) * 1000 / (N + WARMUP), 2).padStart(11)}`);
 }
 if (aa) console.log(`A/A spread (A'/A per round): ${f(Math.min(...aa), 2)}–${f(Math.max(...aa), 2)}`);
+if (PROFILE) {
+  // The page's main thread, self time in ms per script file (median over the arm's runs).
+  const keys = [...new Set(Object.values(profiles).flatMap((ps) => ps.flatMap((p) => Object.keys(p))))];
+  const med = (id, k) => median(profiles[id].map((p) => p[k] ?? 0));
+  const top = keys.filter((k) => Object.keys(profiles).some((id) => med(id, k) >= 5))
+    .sort((a, b) => Math.max(...Object.keys(profiles).map((id) => med(id, b))) - Math.max(...Object.keys(profiles).map((id) => med(id, a))));
+  console.log(`page main thread, self ms (median): ${top.map((k) => k.slice(0, 22).padStart(22)).join(" ")}`);
+  for (const id of Object.keys(profiles)) console.log(`${"".padEnd(34)} ${id.padEnd(4)} ${top.map((k) => f(med(id, k), 1).padStart(22)).join(" ")}`);
+}
 console.log(`load average (1 min) at the end of each run: ${f(Math.min(...loads), 1)}–${f(Math.max(...loads), 1)}, median ${f(median(loads), 1)}`);
 for (const r of rows) if (r.check) console.log(`check ${r.arm}: ${JSON.stringify(r.check)}`);
 
