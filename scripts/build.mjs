@@ -1,8 +1,10 @@
 // One build for everything: the CLI (node, cjs) and the extension for each browser from one
-// base manifest. Usage: node scripts/build.mjs [--target chrome|firefox|all] [--no-cli]
+// base manifest. Usage: node scripts/build.mjs [--target chrome|firefox|all] [--no-cli] [--cli-only] [--out DIR]
+// The extension's version is package.json's (one version for the CLI, the manifests and the packages
+// that scripts/package.mjs writes).
 import { parse } from "acorn";
 import { build } from "esbuild";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,9 +13,15 @@ const args = process.argv.slice(2);
 const targetArg = args.includes("--target") ? args[args.indexOf("--target") + 1] : "all";
 const outArg = args.includes("--out") ? args[args.indexOf("--out") + 1] : process.env.CORS_LENS_DIST;
 const distDir = outArg ? resolve(process.cwd(), outArg) : join(root, "dist");
-const targets = targetArg === "all" ? ["chrome", "firefox"] : [targetArg];
+const targets = args.includes("--cli-only") ? [] : targetArg === "all" ? ["chrome", "firefox"] : [targetArg];
 if (!targets.every((t) => t === "chrome" || t === "firefox")) {
   console.error(`build: unknown --target ${targetArg} (chrome, firefox or all)`);
+  process.exit(2);
+}
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+// Chrome takes one to four dot-separated integers (no "-beta.1"); Firefox accepts the same.
+if (!/^\d{1,9}(\.\d{1,9}){0,3}$/.test(version)) {
+  console.error(`build: package.json version "${version}" is not a valid extension version (1 to 4 dot-separated integers)`);
   process.exit(2);
 }
 
@@ -62,7 +70,7 @@ export function manifestFor(target, base) {
 //                             components never pass (checked below for src/).
 //   highlight.js/lib/core.js  highlightElement() / highlightAll(): write highlighted HTML into a
 //                             DOM element; src/panel/highlight.ts only calls hljs.highlight() and
-//                             walks its token tree.
+//                             reads its HTML string back into text tokens.
 // The expected count per file makes a library upgrade that moves, adds or removes a sink fail the
 // build instead of silently shipping (or silently keeping) one: re-check the new code, then update
 // the table. Any other node_modules file that writes innerHTML/outerHTML also fails the build.
@@ -168,14 +176,17 @@ async function buildExtension(target) {
   writeFileSync(hook, withIgnoreListMap(readFileSync(hook, "utf8")));
   cpSync(join(root, "extension"), out, { recursive: true });
   const base = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
-  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifestFor(target, base), null, 2) + "\n");
+  const manifest = { ...manifestFor(target, base), version };
+  writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   console.log(`build: ${out}`);
 }
 
 async function buildCli() {
-  await build({
+  const outfile = join(distDir, "cli/cors-lens.cjs");
+  const result = await build({
     entryPoints: [join(root, "src/cli/main.ts")],
-    outfile: join(distDir, "cli/cors-lens.cjs"),
+    outfile,
+    write: false,
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -184,7 +195,13 @@ async function buildCli() {
     legalComments: "none",
     logLevel: "warning",
   });
-  console.log(`build: ${join(distDir, "cli/cors-lens.cjs")}`);
+  // Written next to the old file, then renamed over it: a test running the CLI while `npm pack`
+  // (prepack) rebuilds it never reads a half-written file.
+  mkdirSync(dirname(outfile), { recursive: true });
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(tmp, result.outputFiles[0].contents, { mode: 0o755 });
+  renameSync(tmp, outfile);
+  console.log(`build: ${outfile}`);
 }
 
 for (const t of targets) await buildExtension(t);
