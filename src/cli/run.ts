@@ -161,6 +161,14 @@ async function load(file: string, io: CliIO): Promise<Loaded[]> {
 }
 
 /** Runs the CLI. Never throws: every failure becomes one line on stderr and exit code 2. */
+const JSON_SLICE = 1000;
+const TERMINAL_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** The characters JSON.stringify leaves raw (DEL, C1, U+2028/9, bidi controls), escaped: the JSON value is the same, a terminal shows it as it is. */
+function escapeForTerminal(json: string): string {
+  return json.replace(TERMINAL_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const err = (line: string) => {
     // One line, always: a file name may hold a newline (clean() keeps \n for multi-line reports).
@@ -232,13 +240,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       // log) can be told apart: the request's url and method, the input file ("-" for stdin), and
       // for a HAR the index of its first entry in log.entries.
       // `engines`: each browser's own verdict on the exchange (the top-level fields are Chrome's).
-      const list = results.map(({ ex, d, engines, input, entry }) => ({
+      const item = ({ ex, d, engines, input, entry }: (typeof results)[number]) => ({
         ...d, engines, url: ex.request.url, method: ex.request.method, file: inputs[input]!.file, ...(entry === undefined ? {} : { entry }),
         ...(stack ? { fix: tryFix(stack, d, ex).fix } : {}),
-      }));
-      // The same JSON value, with the characters JSON.stringify leaves raw (DEL, C1, U+2028/9, bidi) escaped for terminals.
-      io.stdout.write(JSON.stringify(list, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) + "\n");
+      });
+      // The same bytes as JSON.stringify(list, null, 2), written in slices of 1,000 diagnoses: one
+      // 100 MB string (and its escaped copy, and its buffer) would cost more in GC than the diagnosis.
+      // JSON.stringify([a, b], null, 2) is "[\n  a,\n  b\n]": its inside is already indented.
+      if (results.length === 0) io.stdout.write("[]\n");
+      for (let i = 0; i < results.length; i += JSON_SLICE) {
+        const json = JSON.stringify(results.slice(i, i + JSON_SLICE).map(item), null, 2);
+        io.stdout.write((i === 0 ? "[\n" : ",\n") + escapeForTerminal(json.slice(2, -2)) + (i + JSON_SLICE >= results.length ? "\n]\n" : ""));
+      }
       return exitCode(blocked);
     }
 

@@ -35,12 +35,15 @@ function shownId(id: string): string {
 /** Header maps: lower-cased names; string or string[] values; numbers accepted and stringified. */
 export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
   if (v === undefined || v === null) return { ok: true, value: {} };
-  const out: Headers = Object.create(null);
+  // A Map, then Object.fromEntries: any name ("__proto__" too) becomes an own property, and no
+  // object goes into dictionary mode per exchange.
+  const out = new Map<string, string | string[]>();
   const put = (name: string, value: string) => {
     const n = name.trim().toLowerCase();
-    const prev = out[n];
-    if (prev === undefined) out[n] = value;
-    else out[n] = Array.isArray(prev) ? [...prev, value] : [prev, value];
+    const prev = out.get(n);
+    if (prev === undefined) out.set(n, value);
+    else if (Array.isArray(prev)) prev.push(value);
+    else out.set(n, [prev, value]);
   };
   const str = (x: unknown): string | null =>
     typeof x === "string" ? x : typeof x === "number" || typeof x === "boolean" ? String(x) : null;
@@ -54,7 +57,7 @@ export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
       if (++count > LIMITS.headers) return fail(`${where}: more than ${LIMITS.headers} headers`);
       put(item.name, value.slice(0, LIMITS.valueLength));
     }
-    return { ok: true, value: { ...out } };
+    return { ok: true, value: Object.fromEntries(out) };
   }
   if (!isObject(v)) return fail(`${where}: headers must be an object of name -> value`);
   for (const [name, raw] of Object.entries(v)) {
@@ -66,7 +69,7 @@ export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
       put(name, value.slice(0, LIMITS.valueLength));
     }
   }
-  return { ok: true, value: { ...out } };
+  return { ok: true, value: Object.fromEntries(out) };
 }
 
 function readResponse(v: unknown, where: string): ReadResult<ResponseRecord | null> {

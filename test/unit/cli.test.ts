@@ -465,3 +465,19 @@ describe("per-browser verdicts (src/core/engines.ts)", () => {
     expect(await run(["explain", "s.json", "--browser"], d.io)).toBe(2);
   });
 });
+
+describe("--json written in slices", () => {
+  const one = (i: number) => ({
+    id: `e${i}`, request: { url: `https://api.example/x?u=\u2028${i}`, method: "GET", origin: "https://app.example", credentials: "omit", mode: "cors", headers: {} },
+    hops: [{ url: `https://api.example/x?u=\u2028${i}`, preflight: null, response: { status: 200, headers: { "access-control-allow-origin": "https://app.example" } } }],
+  });
+  test.each([0, 1, 1000, 1001, 2500])("%i exchanges: one JSON array, JSON.stringify(…, null, 2)'s bytes, terminal-unsafe characters escaped", async (n) => {
+    const c = mkIO({ "many.json": JSON.stringify(Array.from({ length: n }, (_, i) => one(i))) });
+    expect(await run(["explain", "--json", "many.json"], c.io)).toBe(0);
+    const parsed = JSON.parse(c.out()) as Array<{ id: string; url: string }>;
+    expect(parsed.map((d) => d.id)).toEqual(Array.from({ length: n }, (_, i) => `e${i}`));
+    expect(parsed[n - 1]?.url).toBe(n ? `https://api.example/x?u=\u2028${n - 1}` : undefined);
+    expect(c.out()).not.toContain("\u2028");
+    expect(c.out()).toBe(JSON.stringify(parsed, null, 2).replace(/\u2028/g, "\\u2028") + "\n");
+  });
+});
