@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench`: B1 classifier, B2 capture, B3 page cost, B4 panel, in one table, each figure
+// `npm run bench`: B1 classifier, B2 capture, B3 page cost, B4 panel, B5 the CLI end to end, in one table, each figure
 // with its ratio to a baseline measured in the same run, its target and met/missed. Writes
 // bench/results.json. Benchmarks, not tests: nothing fails on a time (exit 1 only when a bench
 // could not run). See docs/performance.md.
 //
-// Usage: node bench/run.mjs [--only B1,B2,B3,B4] [--quick] [--ext DIR] [--rounds N] [--out FILE] [--trace FILE]
+// Usage: node bench/run.mjs [--only B1,B2,B3,B4,B5] [--quick] [--ext DIR] [--rounds N] [--out FILE] [--trace FILE]
 //   --quick   small N (B1 20,000 exchanges, B2 20,000 requests, B3 1 round of 500 requests, B4 2 rounds)
 //   --ext     the built Chrome extension for B3 (default bench/tmp/dist/chrome, as `npm run bench` builds it)
 //   --rounds  B3's rounds (default 5)
@@ -21,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
 const QUICK = argv.includes("--quick");
-const ONLY = new Set((opt("only", "B1,B2,B3,B4")).split(",").map((s) => s.trim().toUpperCase()));
+const ONLY = new Set((opt("only", "B1,B2,B3,B4,B5")).split(",").map((s) => s.trim().toUpperCase()));
 const EXT = resolve(opt("ext", join(root, "bench/tmp/dist/chrome")));
 const ROUNDS = Number(opt("rounds", QUICK ? 1 : 5));
 const OUT = opt("out", join(root, "bench/results.json"));
@@ -118,6 +118,35 @@ if (ONLY.has("B4")) {
     `${base}: ${small.keyMs.toFixed(1)} ms`, big.keyMs / small.keyMs, "≤ 16 ms", big.keyMs <= 16);
   row("B4", `scroll step, 1000 px (median; p95 ${big.scrollP95Ms.toFixed(1)} ms)`, big.scrollMs, "ms",
     `${base}: ${small.scrollMs.toFixed(1)} ms`, big.scrollMs / small.scrollMs, "— (a frame: 16.7 ms)", null);
+}
+
+if (ONLY.has("B5")) {
+  // The CLI end to end against a node process that only reads, parses and re-serializes the same
+  // file (JSON.stringify(…, null, 2), as explain --json writes), alternated, median of each.
+  const cli = join(root, "bench/tmp/dist/cli/cors-lens.cjs");
+  if (!existsSync(cli)) throw new Error(`B5 needs the built CLI at ${cli} (node scripts/build.mjs --cli-only --out bench/tmp/dist)`);
+  const n = QUICK ? 20_000 : 100_000;
+  log(`B5 CLI: explain --json over ${n.toLocaleString("en-US")} exchanges…`);
+  const file = join(tmp, `b5-${n}.json`);
+  runNode(["B5-corpus", "--n", String(n), "--out", file]);
+  const baseline = ["-e", 'const fs=require("fs");process.stdout.write(JSON.stringify(JSON.parse(fs.readFileSync(process.argv[1],"utf8")),null,2)+"\\n")', file];
+  const timed = (args) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 16 << 20 });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`B5: node ${args[0]} exited ${r.status}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const runs = { cli: [], base: [] };
+  for (let i = 0; i < (QUICK ? 3 : 5); i++) {
+    runs.base.push(timed(baseline));
+    runs.cli.push(timed([cli, "explain", file, "--json"]));
+  }
+  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const r = { n, cliMs: med(runs.cli), baseMs: med(runs.base), runs };
+  results.B5 = r;
+  rmSync(file, { force: true });
+  row("B5", `cors-lens explain --json, ${n.toLocaleString("en-US")} exchanges (runs ${runs.cli.map((x) => x.toFixed(0)).join(", ")} ms)`, r.cliMs, "ms",
+    `read + JSON.parse + JSON.stringify + write: ${r.baseMs.toFixed(0)} ms`, r.cliMs / r.baseMs, "≤ 2×", r.cliMs / r.baseMs <= 2);
 }
 
 results.loadAverage1m.end = loadavg()[0];
