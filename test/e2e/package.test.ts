@@ -5,7 +5,7 @@
 // - the CLI as npm publishes it: `npm pack` (prepack builds the CLI), installed offline into a fresh
 //   directory, then `npx cors-lens explain` on a bundled example.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { launch } from "puppeteer-core";
@@ -90,13 +90,13 @@ describe("the CLI as npm publishes it", () => {
     };
     // prepack's build prints its own lines before npm's JSON.
     const packOut = npm(["pack", "--json", "--pack-destination", tmp], ROOT);
-    const packed = JSON.parse(packOut.slice(packOut.search(/^\[/m))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    const [packed] = JSON.parse(packOut.slice(packOut.search(/^\[/m))) as [{ filename: string; files: Array<{ path: string }> }];
     // Only what the command needs: one bundled file, with no runtime dependencies to fetch.
-    expect(packed[0].files.map((f) => f.path).sort()).toEqual(["README.md", "dist/cli/cors-lens.cjs", "package.json"]);
+    expect(packed.files.map((f) => f.path).sort()).toEqual(["README.md", "dist/cli/cors-lens.cjs", "package.json"]);
     const app = join(tmp, "app");
-    spawnSync("mkdir", [app]);
+    mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "fresh-app", version: "1.0.0", private: true }));
-    npm(["install", "--offline", "--no-audit", "--no-fund", join(tmp, packed[0].filename)], app);
+    npm(["install", "--offline", "--no-audit", "--no-fund", join(tmp, packed.filename)], app);
     expect(readdirSync(join(app, "node_modules")).filter((d) => !d.startsWith("."))).toEqual(["cors-lens"]);
 
     const example = join(ROOT, "examples/chrome-missing-allow-credentials.har");
