@@ -8,7 +8,7 @@ import type { Exchange } from "./types";
 export type EngineId = "chrome" | "firefox" | "safari";
 
 const MAX_AGE_CAP: Record<EngineId, number> = {
-  // services/network/public/cpp/cors/preflight_result.cc kMaxTimeout (2 hours since Chromium 76).
+  // services/network/cors/preflight_result.cc kMaxTimeout (2 hours since Chromium 76).
   chrome: 7200,
   // nsCORSPreflightListener::AddResultToCache: "Cap at 24 hours".
   firefox: 86400,
