@@ -82,12 +82,12 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
   }
 
   /** The URL a fetch/XHR/EventSource argument stands for, read without running page code; null if unknown. */
-  function urlOf(u: unknown): string | null {
+  function urlOf(u: unknown, base: string = location.href): string | null {
     let s: unknown = u;
     if (typeof u === "object" && u !== null) s = read(hrefGet, u) ?? read(requestGet.url, u);
     if (typeof s !== "string") return null;
     try {
-      return read(hrefGet, new URLCtor(s, location.href)) as string;
+      return read(hrefGet, new URLCtor(s, base)) as string;
     } catch {
       return cut(s, 2048);
     }
@@ -277,38 +277,49 @@ declare const window: Window & typeof globalThis & Record<string, unknown>;
         // (args is the engine's own array: its index 1 is an own property, so no page setter runs.)
         if (args.length > 1) args[1] = recording(args[1], seen, headers);
         const p = apply(fn, thisArg, args) as Promise<Response>;
-        let call: HookCall | null = null;
-        let trace: Error | null = null;
-        try {
-          const url = urlOf(input);
-          const isRequest = read(requestGet.url, input) !== undefined;
-          const method = str(seen.method, isRequest ? String(read(requestGet.method, input)) : "GET");
-          const credentials = str(seen.credentials, isRequest ? String(read(requestGet.credentials, input)) : "same-origin");
-          const mode = str(seen.mode, isRequest ? String(read(requestGet.mode, input)) : "cors");
-          if (url !== null && method !== null && credentials !== null && mode !== null) {
-            call = { api: "fetch", url, method: cut(method, 32), credentials, mode, outcome: "pending", initiator: "", time: now() };
-            trace = traceNow();
+        // What the call was, from what the browser read and the input's native getters. At "count"
+        // (an idle tab) only a failure is reported, so the description (a URL parse, the header
+        // list) waits for one: a success costs the page the Proxy above and one then().
+        const base = location.href;
+        const describe = (): HookCall | null => {
+          try {
+            const url = urlOf(input, base);
+            const isRequest = read(requestGet.url, input) !== undefined;
+            const method = str(seen.method, isRequest ? String(read(requestGet.method, input)) : "GET");
+            const credentials = str(seen.credentials, isRequest ? String(read(requestGet.credentials, input)) : "same-origin");
+            const mode = str(seen.mode, isRequest ? String(read(requestGet.mode, input)) : "cors");
+            if (url === null || method === null || credentials === null || mode === null) return null;
+            const call: HookCall = { api: "fetch", url, method: cut(method, 32), credentials, mode, outcome: "pending", initiator: "", time };
             // init.headers replaces a Request's own; a Headers object is read natively.
             if (headers.length === 0) {
               if (seen.headers !== undefined) headersOf(seen.headers, headers);
               else if (isRequest) headersOf(read(requestHeadersGet, input), headers);
             }
             if (headers.length) call.headers = headers;
+            return call;
+          } catch {
+            return null;
           }
-        } catch {
-          call = null;
-        }
-        if (!call) return p;
-        const c = call;
-        const t = trace;
+        };
+        const time = now();
+        const t = traceNow();
+        let c: HookCall | null | undefined = level === "count" ? undefined : describe();
+        if (c === null) return p;
+        const done = (outcome: HookCall["outcome"], status?: number) => {
+          if (c === undefined) {
+            if (outcome === "resolved" && level === "count") return;
+            c = describe();
+          }
+          if (c) settle(c, t, outcome, status);
+        };
         return apply(promiseThen, p, [
-          (r: Response) => { settle(c, t, "resolved", read(statusGet, r) as number | undefined); return r; },
+          (r: Response) => { done("resolved", read(statusGet, r) as number | undefined); return r; },
           (e: unknown) => {
             let typeError = false;
             try {
               typeError = typeof e === "object" && e !== null && getPrototypeOf(e) === TypeErrorProto;
             } catch { /* a page Proxy as the abort reason */ }
-            settle(c, t, typeError ? "rejected-typeerror" : "rejected");
+            done(typeError ? "rejected-typeerror" : "rejected");
             throw e;
           },
         ]);
