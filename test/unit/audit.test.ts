@@ -2,6 +2,7 @@
 // fix tests' factory (a credentialed PUT from https://app.example to https://api.example/x).
 import { audit, probeCommand, type AuditOptions, type Finding } from "../../src/core/audit";
 import type { Exchange, Headers } from "../../src/core/types";
+import { hop, preflight, response } from "../fixtures/exchange";
 import { makeExchange, type ExchangeOverrides } from "./fix/helpers/fixtures";
 
 const APP = "https://app.example";
@@ -11,7 +12,7 @@ const URL = "https://api.example/x";
 function ex(res: Headers | null, pre: Headers | null = null, overrides: ExchangeOverrides & { url?: string } = {}): Exchange {
   const { url = URL, ...rest } = overrides;
   return makeExchange({
-    hops: [{ url, preflight: pre ? { status: 204, headers: pre } : null, response: res ? { status: 200, headers: res } : null }],
+    hops: [hop({ url, preflight: pre ? preflight(pre) : null, response: res ? response(200, res) : null })],
     browserError: null,
     ...rest,
     request: { url, ...rest.request },

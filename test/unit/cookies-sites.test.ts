@@ -7,16 +7,14 @@ import {
 } from "../../src/core/cookies";
 import { diagnose } from "../../src/core/diagnose";
 import type { Exchange } from "../../src/core/types";
+import { exchange, response } from "../fixtures/exchange";
 
 /** A credentialed GET from `page` to `api`/data; no request headers recorded unless `sent` is given. */
 function fetchFrom(page: string, api: string, o: { setCookie?: string; sent?: Record<string, string> } = {}): Exchange {
-  const url = `${api}/data`;
-  return {
-    id: "s",
-    request: { url, method: "GET", origin: new URL(page).origin, credentials: "include", mode: "cors", headers: {}, ...(o.sent ? { sentHeaders: o.sent } : {}) },
-    hops: [{ url, preflight: null, response: { status: 200, headers: o.setCookie ? { "set-cookie": o.setCookie } : {} } }],
-    browserError: null,
-  };
+  return exchange({
+    id: "s", url: `${api}/data`, method: "GET", origin: new URL(page).origin, headers: {}, sentHeaders: o.sent,
+    preflight: null, response: response(200, o.setCookie ? { "set-cookie": o.setCookie } : {}), browserError: null,
+  });
 }
 
 /** A host-only cookie of `api`'s host. */

@@ -5,21 +5,19 @@ import {
 } from "../../src/core/cookies";
 import { diagnose } from "../../src/core/diagnose";
 import type { Exchange, Headers } from "../../src/core/types";
+import { cors, exchange, hop, preflight, response } from "../fixtures/exchange";
 
 const APP = "https://app.example.com";
 const API = "https://api.other.com";
 
 /** A credentialed GET from APP to url (default: a cross-site API); `cookie` is the recorded Cookie header (none recorded if undefined). */
 function ex(o: { url?: string; origin?: string; credentials?: Exchange["request"]["credentials"]; cookie?: string | null; sent?: Headers; response?: Headers; preflight?: Headers } = {}): Exchange {
-  const url = o.url ?? `${API}/data`;
   let sentHeaders: Headers | undefined = o.sent;
   if (o.cookie !== undefined) sentHeaders = { ...(sentHeaders ?? {}), ...(o.cookie === null ? {} : { cookie: o.cookie }) };
-  return {
-    id: "x",
-    request: { url, method: "GET", origin: o.origin ?? APP, credentials: o.credentials ?? "include", mode: "cors", headers: {}, ...(sentHeaders ? { sentHeaders } : {}) },
-    hops: [{ url, preflight: o.preflight ? { status: 204, headers: o.preflight } : null, response: { status: 200, headers: o.response ?? {} } }],
-    browserError: null,
-  };
+  return exchange({
+    id: "x", url: o.url ?? `${API}/data`, method: "GET", origin: o.origin ?? APP, credentials: o.credentials ?? "include", headers: {}, sentHeaders,
+    preflight: o.preflight ? preflight(o.preflight) : null, response: response(200, o.response ?? {}), browserError: null,
+  });
 }
 
 /** A cookie of the request's host, SameSite=None; Secure, path / unless overridden. */
@@ -279,11 +277,10 @@ describe("checkSetCookie: one test per rule", () => {
 });
 
 describe("cookieFixNote: the cookie said up front in the Fix", () => {
-  const base = (over: Partial<Exchange["request"]> = {}): Exchange => ({
-    id: "c", request: { url: "https://api.example.com/me", method: "GET", origin: "https://app.example.org", credentials: "include", mode: "cors",
-      headers: {}, sentHeaders: { accept: "*/*" }, ...over },
-    hops: [{ url: "https://api.example.com/me", preflight: null, response: { status: 200, headers: { "access-control-allow-origin": "*" } } }],
-    browserError: "net::ERR_FAILED",
+  const ME = "https://api.example.com/me";
+  const base = (over: Partial<Exchange["request"]> = {}): Exchange => exchange({
+    id: "c", url: ME, method: "GET", origin: "https://app.example.org", headers: {}, sentHeaders: { accept: "*/*" },
+    hops: [hop({ url: ME, response: response(200, cors({ origin: "*" })) })], browserError: "net::ERR_FAILED", ...over,
   });
   test("credentialed, cross-site, no cookie sent: why the session cookie stays home, and the Set-Cookie change", () => {
     const ex = base();

@@ -1,47 +1,8 @@
 import { diagnose } from "../../src/core/diagnose";
 import { readExchange } from "../../src/core/exchange";
-import type { Exchange, Headers, Hop } from "../../src/core/types";
-
-const APP = "https://app.example";
-const API = "https://api.example/x";
-
-/** A credentialed PUT with x-token from APP to API, preflight and response passing. */
-function ex(over: {
-  method?: string; credentials?: Exchange["request"]["credentials"]; mode?: Exchange["request"]["mode"];
-  headers?: Headers; origin?: string; url?: string; preflight?: Hop["preflight"]; response?: Hop["response"];
-  hops?: Hop[]; browserError?: string | null; sentHeaders?: Headers;
-} = {}): Exchange {
-  const url = over.url ?? API;
-  const e: Exchange = {
-    id: "t",
-    request: {
-      url, method: over.method ?? "PUT", origin: over.origin ?? APP, credentials: over.credentials ?? "include",
-      mode: over.mode ?? "cors", headers: over.headers ?? { "x-token": "1" },
-      ...(over.sentHeaders ? { sentHeaders: over.sentHeaders } : {}),
-    },
-    hops: over.hops ?? [{
-      url,
-      preflight: over.preflight === undefined ? okPreflight() : over.preflight,
-      response: over.response === undefined ? okResponse() : over.response,
-    }],
-  };
-  if (over.browserError !== undefined) e.browserError = over.browserError;
-  return e;
-}
-
-function okPreflight(h: Headers = {}, status = 204) {
-  return { status, headers: {
-    "access-control-allow-origin": APP, "access-control-allow-credentials": "true",
-    "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token", ...h } };
-}
-function okResponse(h: Headers = {}, status = 200) {
-  return { status, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true", vary: "Origin", ...h } };
-}
-function without(h: Headers, name: string): Headers {
-  const c = { ...h };
-  delete c[name];
-  return c;
-}
+import type { Headers } from "../../src/core/types";
+// ex(): a credentialed PUT with x-token from APP to API (https://api.example/x), preflight and response passing.
+import { API, APP, exchange as ex, okPreflight, okResponse, without } from "../fixtures/exchange";
 
 describe("passing exchanges", () => {
   test("a fully allowed credentialed preflighted request passes without warnings", () => {

@@ -5,48 +5,11 @@ import {
   disagreements, effectiveMaxAge, engineLine, engineVerdicts, maxAgeCap, type EngineVerdicts,
 } from "../../src/core/engines";
 import type { Diagnosis, Exchange, Headers, Hop, ResponseRecord } from "../../src/core/types";
+// ex(): a credentialed PUT with x-token from APP to API (https://api.example/x), preflight and response passing.
+import { API, APP, exchange as ex, okPreflight, okResponse, without } from "../fixtures/exchange";
 
-const APP = "https://app.example";
-const API = "https://api.example/x";
 const OTHER = "https://other.example/y";
 
-/** A credentialed PUT with x-token from APP to API, preflight and response passing. */
-function ex(over: {
-  method?: string; credentials?: Exchange["request"]["credentials"]; mode?: Exchange["request"]["mode"];
-  headers?: Headers; origin?: string; url?: string; preflight?: Hop["preflight"]; response?: Hop["response"];
-  hops?: Hop[]; browserError?: string | null; sentHeaders?: Headers;
-} = {}): Exchange {
-  const url = over.url ?? over.hops?.[0]?.url ?? API;
-  const e: Exchange = {
-    id: "t",
-    request: {
-      url, method: over.method ?? "PUT", origin: over.origin ?? APP, credentials: over.credentials ?? "include",
-      mode: over.mode ?? "cors", headers: over.headers ?? { "x-token": "1" },
-      ...(over.sentHeaders ? { sentHeaders: over.sentHeaders } : {}),
-    },
-    hops: over.hops ?? [{
-      url,
-      preflight: over.preflight === undefined ? okPreflight() : over.preflight,
-      response: over.response === undefined ? okResponse() : over.response,
-    }],
-  };
-  if (over.browserError !== undefined) e.browserError = over.browserError;
-  return e;
-}
-
-function okPreflight(h: Headers = {}, status = 204, origin = APP): ResponseRecord {
-  return { status, headers: {
-    "access-control-allow-origin": origin, "access-control-allow-credentials": "true",
-    "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token", ...h } };
-}
-function okResponse(h: Headers = {}, status = 200, origin = APP): ResponseRecord {
-  return { status, headers: { "access-control-allow-origin": origin, "access-control-allow-credentials": "true", vary: "Origin", ...h } };
-}
-function without(h: Headers, ...names: string[]): Headers {
-  const c = { ...h };
-  for (const n of names) delete c[n];
-  return c;
-}
 /** A simple GET (no preflight) answered by `response`. */
 function get(response: ResponseRecord, credentials: Exchange["request"]["credentials"] = "include", origin = APP): Exchange {
   return ex({ method: "GET", headers: {}, credentials, origin, preflight: null, response });

@@ -9,29 +9,19 @@ import { readExchange } from "../../src/core/exchange";
 import { isHar, readHar } from "../../src/core/har";
 import { isReport, REPORT_FORMAT, REPORT_VERSION, toHar, toReport, type ChromeHar, type ChromeHarEntry, type ExportItem } from "../../src/core/har-export";
 import type { Diagnosis, Exchange, Headers, Hop } from "../../src/core/types";
+import { API, APP, cors, exchange, preflight, response, type ExchangeSpec } from "../fixtures/exchange";
 import { planRuns } from "../lab/runner";
 import type { Lab } from "../lab/server";
 import { scenarios } from "../scenarios";
 
-const APP = "https://app.example";
-const API = "https://api.example/x";
-
 /** Fixture factory: a credentialed PUT with x-trace from APP to API, preflight and response passing. */
-function ex(over: Partial<Exchange["request"]> & { hops?: Hop[]; browserError?: string | null; id?: string; initiator?: string } = {}): Exchange {
-  const { hops, browserError, id, initiator, ...req } = over;
-  const e: Exchange = {
-    id: id ?? "t1",
-    request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: { "x-trace": "1" }, ...req },
-    hops: hops ?? [{
-      url: req.url ?? API,
-      preflight: { status: 204, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true",
-        "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-trace" } },
-      response: { status: 200, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true" } },
-    }],
-  };
-  if (browserError !== undefined) e.browserError = browserError;
-  if (initiator !== undefined) e.initiator = initiator;
-  return e;
+function ex(over: ExchangeSpec = {}): Exchange {
+  return exchange({
+    id: "t1", headers: { "x-trace": "1" },
+    preflight: preflight(cors({ credentials: true, methods: "PUT", headers: "x-trace" })),
+    response: response(200, cors({ credentials: true })),
+    ...over,
+  });
 }
 
 const logOf = (doc: ChromeHar) => doc.log;

@@ -9,16 +9,12 @@ import {
   effectiveMaxAge, formatSeconds, lifetimes, maxAgeCap, preflightCacheFinding, preflightCacheMessage,
 } from "../../src/core/preflight-cache";
 import type { Exchange, Hop } from "../../src/core/types";
+import { API, APP, exchange, hop, response } from "../fixtures/exchange";
 
-const APP = "https://app.example";
-const API = "https://api.example/x";
 const ok = { "access-control-allow-origin": APP, "access-control-allow-credentials": "true" };
 
-function put(hop: Partial<Hop>): Exchange {
-  return {
-    id: "second", request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: {} },
-    hops: [{ url: API, preflight: null, response: { status: 200, headers: ok }, ...hop }], browserError: null,
-  };
+function put(h: Partial<Hop>): Exchange {
+  return exchange({ id: "second", headers: {}, hops: [hop({ response: response(200, ok), ...h })], browserError: null });
 }
 
 describe("each engine's lifetime for Access-Control-Max-Age", () => {

@@ -5,23 +5,12 @@ import { spawnSync } from "node:child_process";
 import * as acorn from "acorn";
 import fc from "fast-check";
 import { shellQuote, toCurl, toFetch } from "../../src/core/reproduce";
-import type { Exchange, Hop } from "../../src/core/types";
-
-const APP = "https://app.example";
-const API = "https://api.example/x";
+import type { Exchange } from "../../src/core/types";
+import { API, APP, cors, exchange, preflight, response, type ExchangeSpec } from "../fixtures/exchange";
 
 /** Fixture factory: a credentialed PUT with x-trace from APP to API, preflight and response passing. */
-function ex(over: Partial<Exchange["request"]> & { hops?: Hop[] } = {}): Exchange {
-  const { hops, ...req } = over;
-  return {
-    id: "t",
-    request: { url: API, method: "PUT", origin: APP, credentials: "include", mode: "cors", headers: { "x-trace": "1" }, ...req },
-    hops: hops ?? [{
-      url: req.url ?? API,
-      preflight: { status: 204, headers: { "access-control-allow-origin": APP } },
-      response: { status: 200, headers: { "access-control-allow-origin": APP } },
-    }],
-  };
+function ex(over: ExchangeSpec = {}): Exchange {
+  return exchange({ headers: { "x-trace": "1" }, preflight: preflight(cors()), response: response(200, cors()), ...over });
 }
 
 const SHELLS = ["bash", "sh"];

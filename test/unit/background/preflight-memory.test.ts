@@ -1,12 +1,9 @@
 import { PreflightMemory } from "../../../src/background/preflight-memory";
 import type { Exchange, Hop, ResponseRecord } from "../../../src/core/types";
+import { API, APP, exchange, hop, response } from "../../fixtures/exchange";
 
-const APP = "https://app.example";
-const API = "https://api.example/x";
-
-function ex(id: string, hop: Partial<Hop>, origin = APP, url = API): Exchange {
-  return { id, request: { url, method: "PUT", origin, credentials: "unknown", mode: "cors", headers: {} },
-    hops: [{ url, preflight: null, response: { status: 200, headers: {} }, ...hop }] };
+function ex(id: string, h: Partial<Hop>, origin = APP, url = API): Exchange {
+  return exchange({ id, url, origin, credentials: "unknown", headers: {}, hops: [hop({ url, response: response(200), ...h })] });
 }
 const pre = (status: number, maxAge?: string): ResponseRecord => ({ status, headers: maxAge === undefined ? {} : { "access-control-max-age": maxAge } });
 

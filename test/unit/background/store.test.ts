@@ -1,10 +1,11 @@
 import { Store } from "../../../src/background/store";
 import type { Entry } from "../../../src/shared/protocol";
 import { FakeBrowser } from "../../fakes/browser";
+import { exchange } from "../../fixtures/exchange";
 
 function entry(id: string, page = 0): Entry {
   return {
-    exchange: { id, request: { url: `https://api.example/${id}`, method: "GET", origin: "https://app.example", credentials: "unknown", mode: "cors", headers: {} }, hops: [] },
+    exchange: exchange({ id, url: `https://api.example/${id}`, method: "GET", credentials: "unknown", headers: {}, hops: [] }),
     diagnosis: { id, blocked: false } as Entry["diagnosis"],
     page, start: 0, frameId: 0, type: "xmlhttprequest", annotated: false,
   };

@@ -11,6 +11,7 @@ import { generate, STACKS } from "../../../src/core/fix";
 import { anchoredRegex } from "../../../src/core/fix/escape";
 import { computePolicy, configView, PLACEHOLDER_ORIGIN, type Policy } from "../../../src/core/fix/policy";
 import type { Diagnosis, Exchange, Fix, Stack } from "../../../src/core/types";
+import { exchange, preflight, response } from "../../fixtures/exchange";
 import {
   APACHE_LINE, balanced, CADDY_LINE, checkPython, hasJava, hasPython, NGINX, nginxTest, parseJs, parseTs, runSpring, scanLiterals, type Lang,
 } from "../fix/helpers/checkers";
@@ -46,12 +47,10 @@ const hostileExchange: fc.Arbitrary<Exchange> = fc.record({
   credentials: fc.constantFrom("include", "omit", "same-origin", "unknown") as fc.Arbitrary<Exchange["request"]["credentials"]>,
   expose: fc.constantFrom("", "x-request-id, etag", "x-$zq, x-`zq`", "*"),
   preflightStatus: fc.constantFrom(204, 401, 301),
-}).map((o): Exchange => ({
-  id: "p",
-  request: { url: "https://api.example/x", method: o.method, origin: o.origin, credentials: o.credentials, mode: "cors" as const,
-    headers: Object.fromEntries(o.headers) },
-  hops: [{ url: "https://api.example/x", preflight: { status: o.preflightStatus, headers: {} },
-    response: { status: 200, headers: o.expose ? { "access-control-expose-headers": o.expose } : ({} as Record<string, string>) } }],
+}).map((o): Exchange => exchange({
+  id: "p", method: o.method, origin: o.origin, credentials: o.credentials, headers: Object.fromEntries(o.headers),
+  preflight: preflight({}, o.preflightStatus),
+  response: response(200, o.expose ? { "access-control-expose-headers": o.expose } : {}),
   browserError: "net::ERR_FAILED",
 }));
 

@@ -6,7 +6,8 @@ import { readExchange } from "../../../src/core/exchange";
 import { display } from "../../../src/core/fix/escape";
 import { generate } from "../../../src/core/fix";
 import { readHar } from "../../../src/core/har";
-import type { Exchange } from "../../../src/core/types";
+import type { Exchange, Headers } from "../../../src/core/types";
+import { cors, exchange, hop, preflight, response } from "../../fixtures/exchange";
 import { chromeEntry, chromeHar, chromePreflight, chromeRequestHeaders, nv } from "../../fixtures/har/build";
 import { makeDiagnosis } from "../fix/helpers/fixtures";
 
@@ -68,23 +69,21 @@ describe("readHar", () => {
 });
 
 describe("diagnose works on the URL as the browser parsed it", () => {
-  const exchange = (url: string): Exchange => {
-    const r = readExchange({
-      request: { url, origin: "https://app.example", credentials: "omit", mode: "cors" },
-      response: { status: 200, headers: { "access-control-allow-origin": "https://app.example" } },
-    });
+  /** An uncredentialed GET to `url` that passes, as the exchange reader reads it. */
+  const parsed = (url: string): Exchange => {
+    const r = readExchange(exchange({ id: "0", url, method: "GET", credentials: "omit", headers: {}, preflight: null, response: response(200, cors()) }));
     if (!r.ok) throw new Error(r.error);
     return r.value;
   };
 
   it("a leading space or an embedded tab does not turn https into a disabled scheme", () => {
     for (const url of [" https://api.example/x", "ht\ttps://api.example/x", "\nhttps://api.example/x"]) {
-      expect(diagnose(exchange(url))).toMatchObject({ blocked: false, code: null });
+      expect(diagnose(parsed(url))).toMatchObject({ blocked: false, code: null });
     }
   });
 
   it("a newline in the URL never reaches the message", () => {
-    const x = exchange("https://api.example/\nx");
+    const x = parsed("https://api.example/\nx");
     const d = diagnose({ ...x, request: { ...x.request, mode: "same-origin" } });
     expect(d.code).toBe("DisallowedByMode");
     expect(d.message).toContain("https://api.example/x");
@@ -108,7 +107,8 @@ describe("fix generators", () => {
   });
 
   it('a request header named "__proto__" is allowlisted like any other token', () => {
-    const x = JSON.parse('{"id":"1","request":{"url":"https://api.example/x","method":"PUT","origin":"https://app.example","credentials":"include","mode":"cors","headers":{"__proto__":"1"}},"hops":[{"url":"https://api.example/x","preflight":{"status":204,"headers":{}},"response":null}]}') as Exchange;
+    // JSON.parse makes "__proto__" an own property, as the exchange reader does.
+    const x = exchange({ id: "1", headers: JSON.parse('{"__proto__":"1"}') as Headers, hops: [hop({ preflight: preflight(), response: null })] });
     expect(computePolicy(makeDiagnosis(), x).headers).toEqual(["__proto__"]);
     expect(generate("express", makeDiagnosis(), x).code).toContain("allowedHeaders: ['__proto__']");
   });

@@ -1,6 +1,10 @@
 // Fixture factories for the fix generator tests. Defaults: a credentialed PUT from https://app.example
 // to https://api.example/x with the custom header x-token, whose preflight failed the origin check.
-import type { Diagnosis, Exchange, ExchangeRequest } from "../../../../src/core/types";
+// The exchanges come from the shared factory (test/fixtures/exchange.ts).
+import type { Diagnosis, Exchange } from "../../../../src/core/types";
+import { API, exchange, hop, okPreflight, preflight, response, type ExchangeOverrides } from "../../../fixtures/exchange";
+
+export type { ExchangeOverrides };
 
 export function makeDiagnosis(overrides: Partial<Diagnosis> = {}): Diagnosis {
   return {
@@ -22,31 +26,16 @@ export function makeDiagnosis(overrides: Partial<Diagnosis> = {}): Diagnosis {
   };
 }
 
-export type ExchangeOverrides = Partial<Omit<Exchange, "request">> & { request?: Partial<ExchangeRequest> };
-
+/** The default exchange: its preflight (204, no CORS header) failed; no actual response. */
 export function makeExchange(overrides: ExchangeOverrides = {}): Exchange {
-  const { request, ...rest } = overrides;
-  return {
+  return exchange({
     id: "ex-1",
-    request: {
-      url: "https://api.example/x",
-      method: "PUT",
-      origin: "https://app.example",
-      credentials: "include",
-      mode: "cors",
-      headers: { "x-token": "secret-value", "content-type": "text/plain" },
-      ...request,
-    },
-    hops: [
-      {
-        url: "https://api.example/x",
-        preflight: { status: 204, headers: {} },
-        response: null,
-      },
-    ],
+    url: API,
+    headers: { "x-token": "secret-value", "content-type": "text/plain" },
+    hops: [hop({ preflight: preflight(), response: null })],
     browserError: "net::ERR_FAILED",
-    ...rest,
-  };
+    ...overrides,
+  });
 }
 
 /** A diagnosis without credentials (mode "omit") on the same request. */
@@ -63,19 +52,11 @@ export function serverErrorCase(
   status = 500,
   overrides: { d?: Partial<Diagnosis>; x?: ExchangeOverrides } = {},
 ): { d: Diagnosis; x: Exchange } {
-  const preflightOk = {
-    status: 204,
-    headers: {
-      "access-control-allow-origin": "https://app.example", "access-control-allow-credentials": "true",
-      "access-control-allow-methods": "PUT", "access-control-allow-headers": "x-token",
-    },
-  };
   const x = makeExchange({
-    hops: [{
-      url: "https://api.example/x",
-      preflight: stage === "preflight" ? { status, headers: {} } : preflightOk,
-      response: stage === "actual" ? { status, headers: { "content-type": "text/html" } } : null,
-    }],
+    hops: [hop({
+      preflight: stage === "preflight" ? preflight({}, status) : okPreflight(),
+      response: stage === "actual" ? response(status, { "content-type": "text/html" }) : null,
+    })],
     ...overrides.x,
   });
   const d = makeDiagnosis({

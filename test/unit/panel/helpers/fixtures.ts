@@ -1,54 +1,36 @@
 // Panel test fixtures: exchanges with sensible defaults, entries whose diagnosis comes from the real
-// diagnose(), and messages in the protocol's shapes.
+// diagnose(), and messages in the protocol's shapes. The exchanges come from the shared factory
+// (test/fixtures/exchange.ts).
 import { diagnose } from "../../../../src/core/diagnose";
-import type { Exchange, ExchangeRequest, Headers, Hop } from "../../../../src/core/types";
+import type { Exchange, Headers, Hop } from "../../../../src/core/types";
 import { MSG, type Entry, type SnapshotMessage } from "../../../../src/shared/protocol";
+import { APP, API_ORIGIN, cors, exchange, hop as baseHop, preflight, response, type ExchangeOverrides } from "../../../fixtures/exchange";
 
-export const APP = "https://app.example";
-export const API = "https://api.example";
+export { APP };
+export const API = API_ORIGIN;
 
-export type ExchangeOverrides = Partial<Omit<Exchange, "request">> & { request?: Partial<ExchangeRequest> };
+export type { ExchangeOverrides };
 
 let seq = 0;
 
 /** Default: a credentialed GET from APP to API/data whose response allows APP with credentials. */
 export function makeExchange(o: ExchangeOverrides = {}): Exchange {
-  const { request, ...rest } = o;
-  const id = rest.id ?? `ex-${++seq}`;
-  return {
-    request: {
-      url: `${API}/data`,
-      method: "GET",
-      origin: APP,
-      credentials: "include",
-      mode: "cors",
-      headers: {},
-      ...request,
-    },
-    hops: [{
-      url: request?.url ?? `${API}/data`,
-      preflight: null,
-      response: { status: 200, headers: okHeaders() },
-    }],
-    browserError: null,
-    ...rest,
-    id,
-  };
+  return exchange({
+    url: `${API}/data`, method: "GET", headers: {},
+    preflight: null, response: response(200, okHeaders()), browserError: null,
+    ...o,
+    id: o.id ?? `ex-${++seq}`,
+  });
 }
 
 /** Response headers that pass a credentialed request from APP. */
 export function okHeaders(extra: Headers = {}): Headers {
-  return {
-    "access-control-allow-origin": APP,
-    "access-control-allow-credentials": "true",
-    vary: "Origin",
-    "content-type": "application/json",
-    ...extra,
-  };
+  return cors({ credentials: true, vary: "Origin" }, { "content-type": "application/json", ...extra });
 }
 
+/** A hop to API/data, with no preflight and no response unless given. */
 export function hop(h: Partial<Hop> = {}): Hop {
-  return { url: `${API}/data`, preflight: null, response: null, ...h };
+  return baseHop({ url: `${API}/data`, ...h });
 }
 
 export interface EntryOverrides {
@@ -72,7 +54,7 @@ export function blockedPreflight(id?: string): Exchange {
   return makeExchange({
     ...(id ? { id } : {}),
     request: { method: "PUT", url: `${API}/items/1`, headers: { "content-type": "application/json" } },
-    hops: [hop({ url: `${API}/items/1`, preflight: { status: 204, headers: { server: "nginx/1.25.3", "access-control-allow-methods": "GET, PUT" } }, response: null })],
+    hops: [hop({ url: `${API}/items/1`, preflight: preflight({ server: "nginx/1.25.3", "access-control-allow-methods": "GET, PUT" }), response: null })],
     browserError: "net::ERR_FAILED",
   });
 }
@@ -81,7 +63,7 @@ export function blockedPreflight(id?: string): Exchange {
 export function wildcardWithCredentials(id?: string): Exchange {
   return makeExchange({
     ...(id ? { id } : {}),
-    hops: [hop({ response: { status: 200, headers: { "access-control-allow-origin": "*", "x-powered-by": "Express", "set-cookie": "sid=SECRET-SESSION; HttpOnly" } } })],
+    hops: [hop({ response: response(200, cors({ origin: "*" }, { "x-powered-by": "Express", "set-cookie": "sid=SECRET-SESSION; HttpOnly" })) })],
     request: { sentHeaders: { cookie: "sid=SECRET-COOKIE" } },
     browserError: "net::ERR_FAILED",
   });
@@ -92,7 +74,7 @@ export function methodDisallowed(id?: string): Exchange {
   return makeExchange({
     ...(id ? { id } : {}),
     request: { method: "PUT", url: `${API}/items/2` },
-    hops: [hop({ url: `${API}/items/2`, preflight: { status: 204, headers: okHeaders({ "access-control-allow-methods": "GET, POST" }) } })],
+    hops: [hop({ url: `${API}/items/2`, preflight: preflight(okHeaders({ "access-control-allow-methods": "GET, POST" })) })],
     browserError: "net::ERR_FAILED",
   });
 }
@@ -102,7 +84,7 @@ export function headerDisallowed(id?: string): Exchange {
   return makeExchange({
     ...(id ? { id } : {}),
     request: { url: `${API}/me`, headers: { "x-token": "t1", "authorization": "Bearer SECRET-TOKEN", "x-api-key": "k" } },
-    hops: [hop({ url: `${API}/me`, preflight: { status: 204, headers: okHeaders({ "access-control-allow-headers": "authorization, x-api-key" }) } })],
+    hops: [hop({ url: `${API}/me`, preflight: preflight(okHeaders({ "access-control-allow-headers": "authorization, x-api-key" })) })],
     browserError: "net::ERR_FAILED",
   });
 }
@@ -112,7 +94,7 @@ export function passing(id?: string): Exchange {
   return makeExchange({
     ...(id ? { id } : {}),
     request: { credentials: "omit", url: `${API}/public` },
-    hops: [hop({ url: `${API}/public`, response: { status: 200, headers: { "access-control-allow-origin": "*" } } })],
+    hops: [hop({ url: `${API}/public`, response: response(200, cors({ origin: "*" })) })],
   });
 }
 
@@ -133,7 +115,7 @@ export function warning(id?: string): Exchange {
   return makeExchange({
     ...(id ? { id } : {}),
     request: { url: `${API}/warn` },
-    hops: [hop({ url: `${API}/warn`, response: { status: 200, headers: { "access-control-allow-origin": APP, "access-control-allow-credentials": "true" } } })],
+    hops: [hop({ url: `${API}/warn`, response: response(200, cors({ credentials: true })) })],
   });
 }
 
