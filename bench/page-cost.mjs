@@ -288,7 +288,9 @@ function snapshotIn(ctl, tabId) {
         clearTimeout(t);
         port.disconnect();
         // reports: the page hook's reports the background got for the page (builds after d3a0130).
-        done(typeof m.reports === "number" ? { entries: m.entries.length, reports: m.reports } : { entries: m.entries.length });
+        // (A paged snapshot says how many entries are still to come: `more`.)
+        const entries = m.entries.length + (m.more ?? 0);
+        done(typeof m.reports === "number" ? { entries, reports: m.reports } : { entries });
       }
     });
     port.onDisconnect.addListener(() => { clearTimeout(t); done(null); });

@@ -1,26 +1,27 @@
 // B4's page: the real panel (src/panel/App) mounted in headless Chromium over a fake PanelPlatform
-// whose port answers HELLO with a SNAPSHOT of N entries (bench/corpus.ts). The background's store
-// holds at most 2,000 per tab, so the real background cannot send 10,000. The port delivers the
-// snapshot as Chrome's extension messaging does: serialized as JSON, parsed in the panel (timed).
+// whose port answers HELLO with a snapshot of N entries (bench/corpus.ts), paged as the background
+// pages it (snapshotPages, src/shared/protocol.ts). The port delivers each message as Chrome's
+// extension messaging does: serialized as JSON, parsed on arrival in a task of its own (timed).
 // Driven by bench/panel.ts through window.__bench.
 import { render } from "preact";
 import { App } from "../src/panel/App";
 import type { PanelPlatform, PanelPort } from "../src/panel/platform";
-import { MSG, readBackgroundMessage, type BackgroundMessage } from "../src/shared/protocol";
+import { MSG, readBackgroundMessage, snapshotPages, type SnapshotMessage } from "../src/shared/protocol";
 import { entryAt } from "./corpus";
 
-const snapshots = new Map<number, string>();
+const snapshots = new Map<number, string[]>();
 
-function snapshotJson(n: number): string {
+/** The JSON of each message the background sends for a snapshot of n entries. */
+function snapshotJson(n: number): string[] {
   let s = snapshots.get(n);
   if (s === undefined) {
     const entries = [];
     for (let i = 0; i < n; i++) entries.push(entryAt(i));
-    const m: BackgroundMessage = {
+    const m: SnapshotMessage = {
       type: MSG.SNAPSHOT, tabId: 1, page: 0, pageUrl: "http://localhost:3000/", entries, dropped: 0, captureLevel: "full",
       missed: 0, suspected: 0, preserve: false, site: "localhost", alwaysCapture: true,
-    } as BackgroundMessage;
-    s = JSON.stringify(m);
+    };
+    s = snapshotPages(m).map((x) => JSON.stringify(x));
     snapshots.set(n, s);
   }
   return s;
@@ -28,19 +29,26 @@ function snapshotJson(n: number): string {
 
 let parseMs = 0;
 
-function fakePlatform(json: string): PanelPlatform {
+function fakePlatform(pages: string[]): PanelPlatform {
   const data = new Map<string, unknown>();
   return {
     connect(): PanelPort {
       let onMessage: ((m: unknown) => void) | null = null;
+      let next = 0;
       return {
         post(m) {
-          if ((m as { type?: string }).type !== MSG.HELLO) return;
-          // The answer arrives as a task of its own, deserialized on arrival.
+          // HELLO: the first page; SNAPSHOT_NEXT: the next (the panel asks once it has painted).
+          const type = (m as { type?: string }).type;
+          if (type === MSG.HELLO) next = 0;
+          else if (type !== MSG.SNAPSHOT_NEXT) return;
+          const i = next++;
+          const json = pages[i];
+          if (json === undefined) return;
+          // Each message arrives as a task of its own, deserialized on arrival (parseMs: the first's).
           setTimeout(() => {
             const t = performance.now();
             const parsed = JSON.parse(json) as unknown;
-            parseMs = performance.now() - t;
+            if (i === 0) parseMs = performance.now() - t;
             onMessage?.(parsed);
           }, 0);
         },
@@ -83,19 +91,19 @@ document.addEventListener("input", () => {
 const bench = {
   /** Prepares the snapshot's JSON (untimed); its length in characters. */
   prepare(n: number): number {
-    return snapshotJson(n).length;
+    return snapshotJson(n).reduce((a, p) => a + p.length, 0);
   },
-  /** The panel's validation of that snapshot (readBackgroundMessage, as connection.ts runs it), timed alone: ms. */
+  /** The panel's validation of the snapshot's first message (readBackgroundMessage, as connection.ts runs it), timed alone: ms. */
   validate(n: number): number {
-    const parsed = JSON.parse(snapshotJson(n)) as unknown;
+    const parsed = JSON.parse(snapshotJson(n)[0]!) as unknown;
     const t = performance.now();
     const m = readBackgroundMessage(parsed);
     const ms = performance.now() - t;
-    if (!m || m.type !== MSG.SNAPSHOT || m.entries.length !== n) throw new Error("snapshot did not validate");
+    if (!m || m.type !== MSG.SNAPSHOT || m.entries.length + (m.more ?? 0) !== n) throw new Error("snapshot did not validate");
     return ms;
   },
   /** Mounts a fresh panel fed `n` entries; ms from render() to the first painted frame with rows. */
-  async mount(n: number): Promise<{ firstRenderMs: number; parseMs: number; rows: number; counts: string }> {
+  async mount(n: number): Promise<{ firstRenderMs: number; loadedMs: number; parseMs: number; rows: number; counts: string }> {
     if (root) {
       render(null, root);
       root.remove();
@@ -115,7 +123,19 @@ const bench = {
       check();
     });
     const t1 = await afterPaint();
-    return { firstRenderMs: t1 - t0, parseMs, rows: rowsShown(el), counts: el.querySelector("[data-testid=counts]")?.textContent ?? "" };
+    const rows = rowsShown(el);
+    // Then every page: the counts say all n requests.
+    const all = `${n.toLocaleString("en-US")} request`;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const counts = el.querySelector("[data-testid=counts]")?.textContent ?? "";
+        if (counts.startsWith(all) && !counts.includes("loading")) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    });
+    const t2 = await afterPaint();
+    return { firstRenderMs: t1 - t0, loadedMs: t2 - t0, parseMs, rows, counts: el.querySelector("[data-testid=counts]")?.textContent ?? "" };
   },
   /** Clears the keystroke latencies recorded so far. */
   resetKeys(): void {

@@ -17,6 +17,8 @@ import puppeteer from "puppeteer-core";
 export interface PanelArm {
   n: number;
   firstRenderMs: number;
+  /** Until every page of the snapshot is in the list. */
+  loadedMs: number;
   parseMs: number;
   /** readBackgroundMessage() of the same snapshot, timed alone (part of the first render). */
   validateMs: number;
@@ -56,7 +58,7 @@ function p95(xs: number[]): number {
 type Bench = {
   prepare(n: number): number;
   validate(n: number): number;
-  mount(n: number): Promise<{ firstRenderMs: number; parseMs: number; rows: number; counts: string }>;
+  mount(n: number): Promise<{ firstRenderMs: number; loadedMs: number; parseMs: number; rows: number; counts: string }>;
   resetKeys(): void;
   keys(): { latencies: number[]; counts: string };
   scroll(steps: number, px: number): Promise<{ stepMs: number[]; firstRowIndex: number; maxTop: number }>;
@@ -85,10 +87,10 @@ export async function runPanel(opts: { root: string; pageJs: string; chromium: s
     await page.setViewport({ width: 1280, height: 800 });
     await page.goto(pathToFileURL(join(dir, "index.html")).href);
     await page.waitForFunction(() => document.title === "ready");
-    const per = new Map<number, { first: number[]; parse: number[]; validate: number[]; key: number[]; scroll: number[]; chars: number }>();
+    const per = new Map<number, { first: number[]; loaded: number[]; parse: number[]; validate: number[]; key: number[]; scroll: number[]; chars: number }>();
     for (const n of sizes) {
       const chars = await page.evaluate((k) => __bench.prepare(k), n);
-      per.set(n, { first: [], parse: [], validate: [], key: [], scroll: [], chars });
+      per.set(n, { first: [], loaded: [], parse: [], validate: [], key: [], scroll: [], chars });
       await page.evaluate((k) => __bench.mount(k), n); // warm-up (JIT), untimed
     }
     for (let r = 0; r < rounds; r++) {
@@ -96,6 +98,7 @@ export async function runPanel(opts: { root: string; pageJs: string; chromium: s
         const acc = per.get(n)!;
         const m = await page.evaluate((k) => __bench.mount(k), n);
         acc.first.push(m.firstRenderMs);
+        acc.loaded.push(m.loadedMs);
         acc.parse.push(m.parseMs);
         acc.validate.push(await page.evaluate((k) => __bench.validate(k), n));
         if (r === 0) checks.push(`${n}: ${m.rows} rows in the DOM, counts "${m.counts.trim()}"`);
@@ -120,7 +123,7 @@ export async function runPanel(opts: { root: string; pageJs: string; chromium: s
     const arms: PanelArm[] = sizes.map((n) => {
       const a = per.get(n)!;
       return {
-        n, firstRenderMs: median(a.first), parseMs: median(a.parse), validateMs: median(a.validate), snapshotMB: a.chars / 2 ** 20, keyMs: median(a.key), keyP95Ms: p95(a.key),
+        n, firstRenderMs: median(a.first), loadedMs: median(a.loaded), parseMs: median(a.parse), validateMs: median(a.validate), snapshotMB: a.chars / 2 ** 20, keyMs: median(a.key), keyP95Ms: p95(a.key),
         scrollMs: median(a.scroll), scrollP95Ms: p95(a.scroll),
         samples: { firstRenderMs: a.first, keyMs: a.key, scrollMs: a.scroll },
       };

@@ -108,7 +108,7 @@ if (ONLY.has("B4")) {
   results.B4 = r;
   const [small, big] = [r.arms[0], r.arms[r.arms.length - 1]];
   const base = `${small.n} exchanges`;
-  row("B4", `first render, ${big.n.toLocaleString("en-US")} exchanges (of it: JSON.parse of the ${big.snapshotMB.toFixed(1)} MB snapshot ${big.parseMs.toFixed(0)} ms, validation ~${big.validateMs.toFixed(0)} ms)`, big.firstRenderMs, "ms",
+  row("B4", `first render, ${big.n.toLocaleString("en-US")} exchanges (a ${big.snapshotMB.toFixed(1)} MB snapshot in pages; the first page's JSON.parse ${big.parseMs.toFixed(1)} ms, validation ~${big.validateMs.toFixed(1)} ms; every page in the list at ${big.loadedMs.toFixed(0)} ms)`, big.firstRenderMs, "ms",
     `${base}: ${small.firstRenderMs.toFixed(1)} ms`, big.firstRenderMs / small.firstRenderMs, "≤ 100 ms", big.firstRenderMs <= 100);
   // What a real tab can hold: the background's store keeps 2,000 exchanges per tab.
   const real = r.arms.find((a) => a.n === 2000);

@@ -4,7 +4,7 @@
 // worker drops every port when it stops; pages reconnect (shared/bridge.ts reconnectingWall).
 import type { Port } from "../platform/port";
 import { hostBridge, portWall, type Bridge } from "../shared/bridge";
-import { MSG, PORT_NAME, readPanelMessage, type BackgroundMessage, type PanelChannel, type PanelMessage, type SnapshotMessage } from "../shared/protocol";
+import { MSG, PORT_NAME, readPanelMessage, snapshotPages, type BackgroundMessage, type PanelChannel, type PanelMessage, type SnapshotMessage } from "../shared/protocol";
 
 /** What a session asks of the rest of the background. */
 export interface SessionHost {
@@ -28,6 +28,8 @@ interface Session {
   tab: number | null;
   /** SNAPSHOT sent: later changes go out as messages. */
   live: boolean;
+  /** The snapshot's pages not yet asked for, then the live messages that came meanwhile (in order). */
+  queue: BackgroundMessage[] | null;
   closed: boolean;
 }
 
@@ -44,7 +46,7 @@ export class PanelSessions {
       return;
     }
     const h = this.host;
-    const s: Session = { bridge: hostBridge<PanelChannel>(portWall(port), readPanelMessage), tab: null, live: false, closed: false };
+    const s: Session = { bridge: hostBridge<PanelChannel>(portWall(port), readPanelMessage), tab: null, live: false, queue: null, closed: false };
     this.sessions.add(s);
     // One tab per port: HELLO counts once; every command needs it first.
     const withTab = (fn: (tab: number) => void) => () => h.whenReady(() => { if (!s.closed && s.tab !== null) fn(s.tab); });
@@ -59,6 +61,7 @@ export class PanelSessions {
       .on(MSG.SET_ALWAYS_CAPTURE, (m) => withTab(() => h.setSite(m.site, m.on))())
       // The port already holds full capture for the tab; its listener set exists before the reload.
       .on(MSG.RELOAD_AND_CAPTURE, withTab((tab) => h.reload(tab)))
+      .on(MSG.SNAPSHOT_NEXT, () => this.next(s))
       // Receiving it is the point: the worker stays up while a panel is open.
       .on(MSG.PING, () => {});
     port.onDisconnect(() => h.whenReady(() => this.close(s)));
@@ -66,14 +69,31 @@ export class PanelSessions {
 
   /** Sends to the tab's panels that have their snapshot. */
   post(tab: number, message: BackgroundMessage): void {
-    for (const s of this.sessions) if (s.tab === tab && s.live && !s.closed) s.bridge.send(message);
+    for (const s of this.sessions) {
+      if (s.tab !== tab || !s.live || s.closed) continue;
+      if (s.queue) s.queue.push(message);
+      else s.bridge.send(message);
+    }
+  }
+
+  /** The panel painted a page: the next one, and after the last, what waited behind it. */
+  private next(s: Session): void {
+    if (!s.queue || s.closed) return;
+    const m = s.queue.shift();
+    if (m) s.bridge.send(m);
+    if (m?.type === MSG.SNAPSHOT_MORE && m.more > 0) return;
+    const rest = s.queue;
+    s.queue = null;
+    for (const x of rest) s.bridge.send(x);
   }
 
   private async hello(s: Session, tab: number): Promise<void> {
     await this.host.hold(tab);
     const snap = await this.host.snapshot(tab);
     if (s.closed) return;
-    s.bridge.send(snap);
+    const [first, ...rest] = snapshotPages(snap);
+    s.bridge.send(first!);
+    if (rest.length) s.queue = rest;
     s.live = true;
   }
 

@@ -229,6 +229,7 @@ export function App(props: AppProps): JSX.Element {
         shown={visible.length}
         blocked={blocked}
         dropped={state.dropped}
+        loading={state.more}
         connection={state.connection}
         onExport={download ? onExport : undefined}
       />

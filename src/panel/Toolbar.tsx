@@ -17,6 +17,8 @@ export interface ToolbarProps {
   shown: number;
   blocked: number;
   dropped: number;
+  /** Entries of the snapshot still arriving. */
+  loading?: number;
   connection: ConnectionStatus;
   /** Export the shown requests as a HAR / a JSON report of diagnoses (absent: no buttons). */
   onExport?(kind: "har" | "report"): void;
@@ -88,6 +90,7 @@ export function Toolbar(props: ToolbarProps): JSX.Element {
         {filtered ? `${props.shown.toLocaleString("en-US")} / ` : ""}
         {plural(props.total, "request", "requests")} · {plural(props.blocked, "blocked", "blocked")}
         {" · "}{plural(props.dropped, "dropped", "dropped")}
+        {props.loading ? ` · loading ${props.loading.toLocaleString("en-US")} more…` : ""}
       </span>
     </div>
   );

@@ -15,6 +15,13 @@ export interface ConnectionOptions {
   schedule?: (ms: number, fn: () => void) => () => void;
   /** Live messages are delivered in batches this often (0: one by one, synchronously). */
   batchMs?: number;
+  /** Runs `fn` once what was delivered has been painted (asks for the snapshot's next page). Defaults to the next frame, then a task. */
+  afterPaint?: (fn: () => void) => void;
+}
+
+function defaultAfterPaint(fn: () => void): void {
+  if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => setTimeout(fn, 0));
+  else setTimeout(fn, 0);
 }
 
 export interface Connection {
@@ -72,6 +79,18 @@ export function openConnection(opts: ConnectionOptions): Connection {
     pending = [];
     opts.onStatus("connected");
     deliver(m);
+    askNext(m.more);
+  });
+  // The snapshot's later pages: each shown at once, the next asked for once it is painted.
+  const afterPaint = opts.afterPaint ?? defaultAfterPaint;
+  const askNext = (more: number | undefined) => {
+    if (more) afterPaint(() => bridge.send({ type: MSG.SNAPSHOT_NEXT }));
+  };
+  bridge.on(MSG.SNAPSHOT_MORE, (m) => {
+    if (m.tabId !== opts.tabId) return;
+    pending.push(m);
+    flush();
+    askNext(m.more);
   });
   for (const type of [MSG.EXCHANGE_ADDED, MSG.EXCHANGE_UPDATED, MSG.CLEARED, MSG.NAVIGATED] as const) bridge.on(type, deliver);
   wall.start();

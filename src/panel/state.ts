@@ -114,8 +114,13 @@ const APPLY: { [K in Down]: (b: Batch, m: Extract<BackgroundMessage, { type: K }
     b.s = {
       ...b.s, ready: true, connection: "connected", tabId: m.tabId, page: m.page, pageUrl: m.pageUrl,
       captureLevel: m.captureLevel, missed: m.missed, suspected: m.suspected, preserve: m.preserve,
-      site: m.site, alwaysCapture: m.alwaysCapture,
+      site: m.site, alwaysCapture: m.alwaysCapture, more: m.more ?? 0,
     };
+  },
+  [MSG.SNAPSHOT_MORE]: (b, m) => {
+    if (m.tabId !== b.s.tabId) return;
+    for (const e of m.entries) b.upsert(e);
+    b.s = { ...b.s, more: m.more };
   },
   [MSG.EXCHANGE_ADDED]: (b, m) => b.upsert(m.entry),
   [MSG.EXCHANGE_UPDATED]: (b, m) => b.upsert(m.entry),

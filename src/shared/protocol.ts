@@ -28,6 +28,9 @@ export const MSG = {
   /** Heartbeat: each message to the worker resets Chrome's 30 s idle timer while a panel is open. */
   PING: "PING",
   SNAPSHOT: "SNAPSHOT",
+  /** The rest of a SNAPSHOT, one page per SNAPSHOT_NEXT the panel sends once it has painted the last (snapshotPages). */
+  SNAPSHOT_MORE: "SNAPSHOT_MORE",
+  SNAPSHOT_NEXT: "SNAPSHOT_NEXT",
   EXCHANGE_ADDED: "EXCHANGE_ADDED",
   EXCHANGE_UPDATED: "EXCHANGE_UPDATED",
   CLEARED: "CLEARED",
@@ -63,6 +66,7 @@ export type PanelMessage =
   | { type: typeof MSG.SET_PRESERVE; on: boolean }
   | { type: typeof MSG.SET_ALWAYS_CAPTURE; site: string; on: boolean }
   | { type: typeof MSG.RELOAD_AND_CAPTURE }
+  | { type: typeof MSG.SNAPSHOT_NEXT }
   | { type: typeof MSG.PING };
 
 export interface SnapshotMessage {
@@ -85,10 +89,42 @@ export interface SnapshotMessage {
   /** The tab's host name and whether it is always captured. */
   site: string | null;
   alwaysCapture: boolean;
+  /** Entries still to come in SNAPSHOT_MORE messages (absent: none). */
+  more?: number;
+}
+
+export interface SnapshotMoreMessage {
+  type: typeof MSG.SNAPSHOT_MORE;
+  tabId: number;
+  /** The next entries, oldest first, after those already sent. */
+  entries: Entry[];
+  /** Entries still to come after these. */
+  more: number;
+}
+
+/**
+ * A snapshot as the background sends it: the first SNAPSHOT_FIRST entries at once, the rest in
+ * SNAPSHOT_MORE pages of SNAPSHOT_PAGE, each when the panel asks (SNAPSHOT_NEXT) after painting the
+ * one before. Each message is serialized and parsed on its own, and pulled, so the panel paints its
+ * first rows without waiting for 10,000 entries' JSON and their validation (pushed, the pages'
+ * tasks would all run before the first frame). Live messages wait behind the last page.
+ */
+export const SNAPSHOT_FIRST = 100;
+export const SNAPSHOT_PAGE = 1000;
+export function snapshotPages(snap: SnapshotMessage): Array<SnapshotMessage | SnapshotMoreMessage> {
+  const all = snap.entries;
+  if (all.length <= SNAPSHOT_FIRST) return [snap];
+  const out: Array<SnapshotMessage | SnapshotMoreMessage> = [{ ...snap, entries: all.slice(0, SNAPSHOT_FIRST), more: all.length - SNAPSHOT_FIRST }];
+  for (let i = SNAPSHOT_FIRST; i < all.length; i += SNAPSHOT_PAGE) {
+    const entries = all.slice(i, i + SNAPSHOT_PAGE);
+    out.push({ type: MSG.SNAPSHOT_MORE, tabId: snap.tabId, entries, more: all.length - i - entries.length });
+  }
+  return out;
 }
 
 export type BackgroundMessage =
   | SnapshotMessage
+  | SnapshotMoreMessage
   | { type: typeof MSG.EXCHANGE_ADDED; entry: Entry }
   | { type: typeof MSG.EXCHANGE_UPDATED; entry: Entry }
   | { type: typeof MSG.CLEARED }
@@ -118,6 +154,8 @@ export function readPanelMessage(x: unknown): PanelMessage | null {
     }
     case MSG.RELOAD_AND_CAPTURE:
       return { type: MSG.RELOAD_AND_CAPTURE };
+    case MSG.SNAPSHOT_NEXT:
+      return { type: MSG.SNAPSHOT_NEXT };
     case MSG.PING:
       return { type: MSG.PING };
     default:
@@ -155,7 +193,17 @@ export function readBackgroundMessage(x: unknown): BackgroundMessage | null {
         captureLevel: x.captureLevel, missed: x.missed, suspected: x.suspected, preserve: x.preserve,
         site: x.site, alwaysCapture: x.alwaysCapture };
       if (num(x.reports)) snap.reports = x.reports;
+      if (num(x.more) && x.more > 0) snap.more = x.more;
       return snap;
+    }
+    case MSG.SNAPSHOT_MORE: {
+      if (!isTabId(x.tabId) || !Array.isArray(x.entries) || !num(x.more) || x.more < 0) return null;
+      const entries: Entry[] = [];
+      for (const e of x.entries) {
+        const r = readEntry(e);
+        if (r) entries.push(r);
+      }
+      return { type: MSG.SNAPSHOT_MORE, tabId: x.tabId, entries, more: x.more };
     }
     case MSG.EXCHANGE_ADDED:
     case MSG.EXCHANGE_UPDATED: {

@@ -67,8 +67,16 @@ export async function snapshot(control: Page, tabId: number): Promise<SnapshotMe
         return;
       }
       const t = setTimeout(() => { port.disconnect(); done(null); }, 3000);
-      port.onMessage.addListener((m: { type?: string }) => {
-        if (m && m.type === "SNAPSHOT") { clearTimeout(t); port.disconnect(); done(m); }
+      // The snapshot comes in pages, each pulled with SNAPSHOT_NEXT (src/shared/protocol.ts snapshotPages).
+      let snap: { entries: unknown[]; more?: number } | null = null;
+      port.onMessage.addListener((m: { type?: string; entries?: unknown[]; more?: number }) => {
+        if (m && m.type === "SNAPSHOT") snap = m as { entries: unknown[]; more?: number };
+        else if (m && m.type === "SNAPSHOT_MORE" && snap) snap.entries.push(...(m.entries ?? []));
+        else return;
+        if (m.more) { port.postMessage({ type: "SNAPSHOT_NEXT" }); return; }
+        clearTimeout(t);
+        port.disconnect();
+        done({ ...snap, more: undefined });
       });
       port.onDisconnect.addListener(() => { clearTimeout(t); done(null); });
       port.postMessage({ type: "HELLO", tabId: id });
@@ -158,7 +166,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
  */
 export async function watch(control: Page, tabId: number): Promise<void> {
   await control.evaluate((id: number) => {
-    type Msg = { type?: string; entry?: { exchange: { id: string } }; entries?: Array<{ exchange: { id: string } }> };
+    type Msg = { type?: string; entry?: { exchange: { id: string } }; entries?: Array<{ exchange: { id: string } }>; more?: number };
     type Port = { postMessage(m: unknown): void; disconnect(): void; onDisconnect: { addListener(f: () => void): void }; onMessage: { addListener(f: (m: Msg) => void): void } };
     const w = window as unknown as { __watched?: Record<number, { port: Port | null; on: boolean }>; __shown?: Record<number, Array<[string, number, number]>>; __died?: number[] };
     w.__watched ??= {};
@@ -179,7 +187,10 @@ export async function watch(control: Page, tabId: number): Promise<void> {
       const life = died.push(0) - 1;
       port.onMessage.addListener((m) => {
         if (m?.type === "EXCHANGE_ADDED" && m.entry) shown.push([m.entry.exchange.id, Date.now(), life]);
-        if (m?.type === "SNAPSHOT") for (const e of m.entries ?? []) shown.push([e.exchange.id, Date.now(), life]);
+        if (m?.type === "SNAPSHOT" || m?.type === "SNAPSHOT_MORE") {
+          for (const e of m.entries ?? []) shown.push([e.exchange.id, Date.now(), life]);
+          if (m.more) port.postMessage({ type: "SNAPSHOT_NEXT" });
+        }
       });
       port.onDisconnect.addListener(() => {
         died[life] = Date.now();

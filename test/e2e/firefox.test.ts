@@ -163,7 +163,14 @@ fetch(c.url, c.init).then((r) => { document.title = "resolved " + r.status; }, (
     return evalJson<SnapshotMessage>(panel, `new Promise((done, fail) => {
       const port = browser.runtime.connect({ name: ${JSON.stringify(PORT_NAME)} });
       const t = setTimeout(() => { port.disconnect(); fail(new Error("no SNAPSHOT")); }, 3000);
-      port.onMessage.addListener((m) => { if (m && m.type === ${JSON.stringify(MSG.SNAPSHOT)}) { clearTimeout(t); port.disconnect(); done(m); } });
+      let snap = null;
+      port.onMessage.addListener((m) => {
+        if (m && m.type === ${JSON.stringify(MSG.SNAPSHOT)}) snap = m;
+        else if (m && m.type === ${JSON.stringify(MSG.SNAPSHOT_MORE)} && snap) snap.entries.push(...m.entries);
+        else return;
+        if (m.more) { port.postMessage({ type: ${JSON.stringify(MSG.SNAPSHOT_NEXT)} }); return; }
+        clearTimeout(t); port.disconnect(); done({ ...snap, more: undefined });
+      });
       port.onDisconnect.addListener(() => { clearTimeout(t); fail(new Error("port closed")); });
       port.postMessage({ type: ${JSON.stringify(MSG.HELLO)}, tabId: ${tabId} });
     })`);

@@ -2,10 +2,10 @@
 // and the real panel connection and devtools-page hold over the same fake's panel platform.
 import { Engine } from "../../../src/background/engine";
 import { openConnection } from "../../../src/panel/connection";
-import type { ConnectionStatus } from "../../../src/panel/state";
+import { initialState, reduce, type ConnectionStatus } from "../../../src/panel/state";
 import { HEARTBEAT_MS } from "../../../src/shared/bridge";
 import { holdTab } from "../../../src/shared/hold";
-import { MSG, type BackgroundMessage } from "../../../src/shared/protocol";
+import { MSG, SNAPSHOT_FIRST, type BackgroundMessage } from "../../../src/shared/protocol";
 import { manualClock } from "../panel/helpers/clock";
 import { API, setup } from "./helpers";
 
@@ -72,4 +72,43 @@ test("the devtools page's hold: full capture while it is open, pings keep the wo
   w.advance(60_000); // the panel grace
   await engine.idle();
   expect(engine.captureLevel(1)).toBe("count");
+});
+
+test("a large snapshot arrives in pages: the first at once, each next one when the panel has painted the last, then live messages", async () => {
+  const { w, engine, tab } = await setup({ writeDelayMs: 0 });
+  const n = SNAPSHOT_FIRST + 1234;
+  for (let i = 0; i < n; i++) tab.request("GET", `${API}/n${i}`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+  await engine.idle();
+  const batches: BackgroundMessage[][] = [];
+  const painted: Array<() => void> = [];
+  const panelClock = manualClock();
+  const conn = openConnection({ platform: w.panelPlatform(), tabId: 1, batchMs: 16, schedule: panelClock.schedule,
+    afterPaint: (fn) => painted.push(fn), onMessages: (m) => batches.push([...m]), onStatus: () => {} });
+  await engine.idle();
+  await flush();
+  const types = () => batches.map((b) => b.map((m) => m.type));
+  expect(types()).toEqual([[MSG.SNAPSHOT]]);
+  const first = batches[0]![0] as Extract<BackgroundMessage, { type: "SNAPSHOT" }>;
+  expect(first.entries).toHaveLength(SNAPSHOT_FIRST);
+  expect(first.more).toBe(1234);
+  // A live exchange now waits behind the pages not yet asked for.
+  tab.request("GET", `${API}/live`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+  await engine.idle();
+  await flush();
+  expect(types()).toEqual([[MSG.SNAPSHOT]]);
+  // Painted: the panel asks for the next page, and so on.
+  const paint = async () => { painted.shift()!(); await engine.idle(); await flush(); };
+  await paint();
+  expect(types()).toEqual([[MSG.SNAPSHOT], [MSG.SNAPSHOT_MORE]]);
+  await paint();
+  expect(painted).toHaveLength(0); // the last page asks for nothing
+  panelClock.advance(16); // live messages go in batches
+  await flush();
+  const all = batches.flat();
+  expect(all.map((m) => m.type)).toEqual([MSG.SNAPSHOT, MSG.SNAPSHOT_MORE, MSG.SNAPSHOT_MORE, MSG.EXCHANGE_ADDED]);
+  expect(all.slice(1, 3).map((m) => [(m as { entries: unknown[] }).entries.length, (m as { more: number }).more])).toEqual([[1000, 234], [234, 0]]);
+  const state = reduce(initialState(1), { type: "messages", messages: all });
+  expect(state.more).toBe(0);
+  expect(state.entries.map((e) => e.exchange.request.url)).toEqual([...Array.from({ length: n }, (_, i) => `${API}/n${i}`), `${API}/live`]);
+  conn.close();
 });
