@@ -5,8 +5,8 @@
 // Driven by bench/panel.ts through window.__bench.
 import { render } from "preact";
 import { App } from "../src/panel/App";
-import type { PanelPlatform, PanelPort } from "../src/panel/platform";
-import { MSG, readBackgroundMessage, snapshotPages, type SnapshotMessage } from "../src/shared/protocol";
+import type { PanelPlatform, Port as PanelPort } from "../src/platform/panel";
+import { MSG, PORT_NAME, readBackgroundMessage, snapshotPages, type SnapshotMessage } from "../src/shared/protocol";
 import { entryAt } from "./corpus";
 
 const snapshots = new Map<number, string[]>();
@@ -36,6 +36,7 @@ function fakePlatform(pages: string[]): PanelPlatform {
       let onMessage: ((m: unknown) => void) | null = null;
       let next = 0;
       return {
+        name: PORT_NAME,
         post(m) {
           // HELLO: the first page; SNAPSHOT_NEXT: the next (the panel asks once it has painted).
           const type = (m as { type?: string }).type;

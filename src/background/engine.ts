@@ -64,7 +64,7 @@ export class Engine {
   private o: Required<EngineOptions>;
 
   constructor(private p: Platform, opts: EngineOptions = {}) {
-    this.o = { limit: 2000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false,
+    this.o = { limit: 10_000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false,
       writeDelayMs: 250, ...opts };
     const timer = (ms: number, fn: () => void) => p.setTimer(ms, fn);
     this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e),

@@ -12,6 +12,14 @@
 // string, not as an array of objects: storage.set converts and checks an object value property by
 // property in the worker's extension bindings, which cost ~1 ms per entry (a CPU profile of the
 // worker under capture: most of CORS Lens's own time), while JSON.stringify is V8's fast path.
+// What is stored is compact: an entry without its diagnosis, which is diagnose(exchange) (assemble.ts's
+// judge() and annotated() make it so) and is derived again when a chunk is read back (−40% bytes).
+// storage.session holds 10 MB per extension in Chrome (QUOTA_BYTES; a set() past it fails and stores
+// nothing), counted per key as the key plus the value's in-memory size, i.e. a string's length
+// (extensions/browser/api/storage/session_storage_manager.cc, EstimateMemoryUsage). So the store
+// keeps its chunks under `budget` bytes across all tabs and evicts the oldest chunk of any tab
+// first, counting its entries as that tab's dropped.
+import { diagnose } from "../core/diagnose";
 import type { StorageArea } from "../platform/background";
 import type { Entry } from "../shared/protocol";
 
@@ -32,6 +40,10 @@ interface ChunkRef {
   n: number;
   len: number;
   page: number;
+  /** Bytes of its last write (key + JSON), 0 before it. */
+  b?: number;
+  /** Start time of its first entry: the age order across tabs. */
+  t?: number;
 }
 
 interface TabIndex extends TabMeta {
@@ -64,25 +76,44 @@ function newIndex(): TabIndex {
     blocked: 0, suspected: 0, missed: 0, lastFailure: null };
 }
 
-/** A stored chunk: a JSON string (an array in storage written before the string form); null when unreadable. */
+type Stored = Omit<Entry, "diagnosis">;
+
+const compact = (e: Entry): Stored => {
+  const { diagnosis: _, ...rest } = e;
+  return rest;
+};
+
+/** A stored chunk (a JSON string of compact entries) with each diagnosis derived again; null when unreadable. */
 function readChunk(x: unknown): Entry[] | null {
-  let v = x;
-  if (typeof x === "string") {
-    try {
-      v = JSON.parse(x);
-    } catch {
-      return null;
-    }
+  let v: unknown;
+  try {
+    v = typeof x === "string" ? JSON.parse(x) : x;
+  } catch {
+    return null;
   }
-  return Array.isArray(v) ? (v as Entry[]) : null;
+  if (!Array.isArray(v)) return null;
+  const out: Entry[] = [];
+  for (const e of v as Stored[]) {
+    // Our own writes, but a store written by another version may not judge: skip what cannot.
+    try {
+      out.push({ ...e, diagnosis: diagnose(e.exchange) });
+    } catch { /* skipped */ }
+  }
+  return out;
 }
+
+/** Chrome's storage.session quota is 10 MiB; the rest is for indexes, the policy's state and headroom. */
+export const STORE_BUDGET = 8 * 1024 * 1024;
 
 function isIndex(x: unknown): x is TabIndex {
   return typeof x === "object" && x !== null && (x as TabIndex).v === 1 && Array.isArray((x as TabIndex).chunks);
 }
 
 export interface StoreOptions {
+  /** Entries per tab. */
   limit?: number;
+  /** Bytes of stored chunks across all tabs (STORE_BUDGET). */
+  budget?: number;
   chunkSize?: number;
   onError?: (e: unknown) => void;
   /** Gather changes this long before writing (0: write as soon as the previous write is done). */
@@ -92,6 +123,7 @@ export interface StoreOptions {
 
 export class Store {
   readonly limit: number;
+  readonly budget: number;
   private chunkSize: number;
   private tabs = new Map<number, TabData>();
   private removedKeys: string[] = [];
@@ -101,7 +133,8 @@ export class Store {
   private cancelTimer: (() => void) | null = null;
 
   constructor(private kv: StorageArea, private opts: StoreOptions = {}) {
-    this.limit = opts.limit ?? 2000;
+    this.limit = opts.limit ?? 10_000;
+    this.budget = opts.budget ?? STORE_BUDGET;
     this.chunkSize = opts.chunkSize ?? 25;
   }
 
@@ -150,7 +183,7 @@ export class Store {
     const i = t.index;
     let ref = t.open === null ? undefined : i.chunks.find((c) => c.n === t.open);
     if (!ref || ref.len >= this.chunkSize) {
-      ref = { n: i.next++, len: 0, page: i.page };
+      ref = { n: i.next++, len: 0, page: i.page, b: 0, t: entry.start };
       i.chunks.push(ref);
       t.cache.set(ref.n, []);
       t.open = ref.n;
@@ -372,9 +405,17 @@ export class Store {
     for (const [tab, t] of this.tabs) {
       for (const n of t.dirty) {
         const chunk = t.cache.get(n);
-        if (chunk) items[chunkKey(tab, n)] = JSON.stringify(chunk);
+        const ref = t.index.chunks.find((c) => c.n === n);
+        if (!chunk || !ref) continue;
+        const key = chunkKey(tab, n);
+        const json = JSON.stringify(chunk.map(compact));
+        items[key] = json;
+        ref.b = key.length + json.length;
       }
       t.dirty.clear();
+    }
+    this.evict(items);
+    for (const [tab, t] of this.tabs) {
       if (t.indexDirty) items[idxKey(tab)] = t.index;
       t.indexDirty = false;
     }
@@ -387,6 +428,34 @@ export class Store {
       if (removed.length) await this.kv.remove(removed);
     } catch (e) {
       this.opts.onError?.(e);
+    }
+  }
+
+  /** Bytes of every stored chunk, all tabs. */
+  bytes(): number {
+    let n = 0;
+    for (const t of this.tabs.values()) for (const ref of t.index.chunks) n += ref.b ?? 0;
+    return n;
+  }
+
+  /** Over the budget: the oldest chunk of any tab goes first, its entries counted as that tab's dropped. */
+  private evict(items: Record<string, unknown>): void {
+    let total = this.bytes();
+    while (total > this.budget) {
+      let oldest: [number, TabData] | null = null;
+      for (const [tab, t] of this.tabs) {
+        const first = t.index.chunks[0];
+        if (first && (!oldest || (first.t ?? 0) < (oldest[1].index.chunks[0]!.t ?? 0))) oldest = [tab, t];
+      }
+      if (!oldest) return;
+      const [tab, t] = oldest;
+      const first = t.index.chunks[0]!;
+      const left = first.len - t.index.skip;
+      total -= first.b ?? 0;
+      this.dropFront(tab, t, left);
+      t.index.dropped += left;
+      t.indexDirty = true;
+      delete items[chunkKey(tab, first.n)];
     }
   }
 }

@@ -25,6 +25,13 @@ class FakeStorage implements StorageArea {
   readonly data = new Map<string, string>();
   writes = 0;
   fail = false;
+  /**
+   * Chrome's storage.session quota (QUOTA_BYTES, 10 MiB): a set() that would pass it fails and
+   * stores nothing. Usage is counted per key as the key plus the value's in-memory size, for a
+   * string its length (session_storage_manager.cc); the JSON length stands in for other values.
+   */
+  quota = 10 * 1024 * 1024;
+  private used = new Map<string, number>();
 
   // Real storage serializes at call time and answers asynchronously.
   async get(keys: string[]): Promise<Record<string, unknown>> {
@@ -38,16 +45,32 @@ class FakeStorage implements StorageArea {
   }
 
   async set(items: Record<string, unknown>): Promise<void> {
-    const copy = Object.entries(items).map(([k, v]) => [k, JSON.stringify(v)] as const);
+    const copy = Object.entries(items).map(([k, v]) => [k, JSON.stringify(v), k.length + (typeof v === "string" ? v.length : JSON.stringify(v).length)] as const);
     await Promise.resolve();
     if (this.fail) throw new Error("QUOTA_BYTES quota exceeded");
+    let after = this.bytesInUse();
+    for (const [k, , n] of copy) after += n - (this.used.get(k) ?? 0);
+    if (after > this.quota) throw new Error("Session storage quota bytes exceeded. Values were not stored.");
     this.writes++;
-    for (const [k, v] of copy) this.data.set(k, v);
+    for (const [k, v, n] of copy) {
+      this.data.set(k, v);
+      this.used.set(k, n);
+    }
   }
 
   async remove(keys: string[]): Promise<void> {
     await Promise.resolve();
-    for (const k of keys) this.data.delete(k);
+    for (const k of keys) {
+      this.data.delete(k);
+      this.used.delete(k);
+    }
+  }
+
+  /** storage.session.getBytesInUse() of everything. */
+  bytesInUse(): number {
+    let n = 0;
+    for (const v of this.used.values()) n += v;
+    return n;
   }
 
   keys(prefix = ""): string[] {

@@ -1,13 +1,14 @@
-import { Store } from "../../../src/background/store";
+import { STORE_BUDGET, Store } from "../../../src/background/store";
+import { diagnose } from "../../../src/core/diagnose";
 import type { Entry } from "../../../src/shared/protocol";
 import { FakeBrowser } from "../../fakes/browser";
-import { exchange } from "../../fixtures/exchange";
+import { exchange, response } from "../../fixtures/exchange";
 
-function entry(id: string, page = 0): Entry {
+function entry(id: string, page = 0, start = 0): Entry {
   return {
     exchange: exchange({ id, url: `https://api.example/${id}`, method: "GET", credentials: "unknown", headers: {}, hops: [] }),
     diagnosis: { id, blocked: false } as Entry["diagnosis"],
-    page, start: 0, frameId: 0, type: "xmlhttprequest", annotated: false,
+    page, start, frameId: 0, type: "xmlhttprequest", annotated: false,
   };
 }
 
@@ -87,5 +88,108 @@ describe("store", () => {
     await s.flush();
     expect(w.session.keys("cl:")).toEqual(["cl:c:2:0", "cl:i:2", "cl:tabs"]);
     expect(JSON.parse(w.session.data.get("cl:tabs")!)).toEqual([2]);
+  });
+
+  test("stores entries without their diagnosis and derives it again on reading", async () => {
+    const w = new FakeBrowser();
+    const ex = exchange({ id: "b", method: "GET", headers: {}, preflight: null, response: response(200, {}) });
+    const judged = diagnose(ex);
+    expect(judged.blocked).toBe(true);
+    const s = new Store(w.session, { chunkSize: 4 });
+    s.add(1, { exchange: ex, diagnosis: judged, page: 0, start: 5, end: 9, frameId: 0, type: "fetch", annotated: true });
+    await s.flush();
+    const stored = JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!));
+    expect(stored).toEqual([{ exchange: ex, page: 0, start: 5, end: 9, frameId: 0, type: "fetch", annotated: true }]);
+    const again = new Store(w.session, { chunkSize: 4 });
+    await again.load();
+    const [e] = await again.entries(1);
+    expect(e!.diagnosis).toEqual(judged);
+    expect(e!.annotated).toBe(true);
+  });
+
+  test("an unreadable stored entry is skipped, the rest of its chunk kept", async () => {
+    const w = new FakeBrowser();
+    const s = new Store(w.session, { chunkSize: 4 });
+    s.add(1, entry("a"));
+    s.add(1, entry("b"));
+    await s.flush();
+    const chunk = JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!));
+    chunk[0].exchange = null;
+    w.session.data.set("cl:c:1:0", JSON.stringify(JSON.stringify(chunk)));
+    const again = new Store(w.session, { chunkSize: 4 });
+    await again.load();
+    expect(ids(await again.entries(1))).toEqual(["b"]);
+  });
+
+  test("over the byte budget, the oldest chunk of any tab goes first and counts as that tab's dropped", async () => {
+    // Room for five chunks of two (each chunk the same size: ids of the same length).
+    const probe = new Store(new FakeBrowser().session, { chunkSize: 2 });
+    probe.add(1, entry("x0"));
+    probe.add(1, entry("x1"));
+    await probe.flush();
+    const budget = probe.bytes() * 5 + 10;
+    const w = new FakeBrowser();
+    const s = new Store(w.session, { chunkSize: 2, budget });
+    // Tab 1 first, then tabs 2 and 3 interleaved: tab 1's chunks are the oldest.
+    let t = 0;
+    for (let i = 0; i < 6; i++) s.add(1, entry(`a${i}`, 0, t++));
+    for (let i = 0; i < 6; i++) {
+      s.add(2, entry(`b${i}`, 0, t++));
+      s.add(3, entry(`c${i}`, 0, t++));
+    }
+    await s.flush();
+    const chunkBytes = w.session.keys("cl:c:").reduce((n, k) => n + k.length + JSON.parse(w.session.data.get(k)!).length, 0);
+    expect(s.bytes()).toBe(chunkBytes);
+    expect(s.bytes()).toBeLessThanOrEqual(budget);
+    const kept = [1, 2, 3].map((tab) => s.meta(tab).dropped);
+    // 5 of the 9 chunks fit: tab 1's three and tab 2's first went.
+    expect(ids(await s.entries(1))).toEqual([]);
+    expect(kept).toEqual([6, 2, 0]);
+    expect(ids(await s.entries(2))).toEqual(["b2", "b3", "b4", "b5"]);
+    expect(ids(await s.entries(3))).toHaveLength(6);
+    // What a new worker life reads is what this one holds.
+    const again = new Store(w.session, { chunkSize: 2, budget });
+    await again.load();
+    expect(ids(await again.entries(2))).toEqual(["b2", "b3", "b4", "b5"]);
+    expect([1, 2, 3].map((tab) => again.meta(tab).dropped)).toEqual([6, 2, 0]);
+  });
+
+  test("three busy tabs never reach Chrome's 10 MiB storage.session quota", async () => {
+    const w = new FakeBrowser();
+    const errors: unknown[] = [];
+    const s = new Store(w.session, { onError: (e) => errors.push(e) });
+    // ~1 KB per entry: a 600-byte response header on top of the fixture's exchange.
+    const big = (id: string, start: number): Entry => {
+      const e = entry(id, 0, start);
+      e.exchange.hops = [{ url: e.exchange.request.url, preflight: null, response: response(200, { "x-pad": "p".repeat(600) }) }];
+      return e;
+    };
+    let t = 0;
+    for (let round = 0; round < 40; round++) {
+      for (const tab of [1, 2, 3]) for (let i = 0; i < 100; i++) s.add(tab, big(`${tab}-${round}-${i}`, t++));
+      await s.flush();
+    }
+    expect(errors).toEqual([]);
+    expect(s.bytes()).toBeLessThanOrEqual(STORE_BUDGET);
+    expect(w.session.bytesInUse()).toBeLessThanOrEqual(w.session.quota);
+    const counts = await Promise.all([1, 2, 3].map(async (tab) => (await s.entries(tab)).length + s.meta(tab).dropped));
+    expect(counts).toEqual([4000, 4000, 4000]);
+    // Every tab keeps its newest entries, and about the same number (they ran side by side).
+    for (const tab of [1, 2, 3]) expect(ids(await s.entries(tab)).at(-1)).toBe(`${tab}-39-99`);
+    const kept = await Promise.all([1, 2, 3].map(async (tab) => (await s.entries(tab)).length));
+    expect(Math.max(...kept) - Math.min(...kept)).toBeLessThanOrEqual(50);
+  });
+
+  test("without the budget the same traffic fails in storage (the check above can fail)", async () => {
+    const w = new FakeBrowser();
+    const errors: unknown[] = [];
+    const s = new Store(w.session, { budget: Infinity, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 12_000; i++) {
+      const e = entry(`e${i}`, 0, i);
+      e.exchange.hops = [{ url: e.exchange.request.url, preflight: null, response: response(200, { "x-pad": "p".repeat(600) }) }];
+      s.add(1 + (i % 3), e);
+    }
+    await s.flush();
+    expect(String(errors[0])).toMatch(/quota/);
   });
 });
