@@ -17,8 +17,8 @@
 // storage.session holds 10 MB per extension in Chrome (QUOTA_BYTES; a set() past it fails and stores
 // nothing), counted per key as the key plus the value's in-memory size, i.e. a string's length
 // (extensions/browser/api/storage/session_storage_manager.cc, EstimateMemoryUsage). So the store
-// keeps its chunks under `budget` bytes across all tabs and evicts the oldest chunk of any tab
-// first, counting its entries as that tab's dropped.
+// keeps its chunks under `budget` bytes across all tabs and evicts the oldest chunk first among
+// the tabs over an equal share, counting its entries as that tab's dropped.
 import { diagnose } from "../core/diagnose";
 import type { StorageArea } from "../platform/background";
 import type { Entry } from "../shared/protocol";
@@ -438,14 +438,21 @@ export class Store {
     return n;
   }
 
-  /** Over the budget: the oldest chunk of any tab goes first, its entries counted as that tab's dropped. */
+  /**
+   * Over the budget: the oldest chunk goes first, among the tabs holding more than an equal share of
+   * it, and its entries count as that tab's dropped. A quiet tab keeps what it has while a busy one
+   * fills the store (test/e2e/hostile.test.ts: a 10,000-request burst next to a tab of 20).
+   */
   private evict(items: Record<string, unknown>): void {
+    const bytesOf = (t: TabData) => t.index.chunks.reduce((n, ref) => n + (ref.b ?? 0), 0);
     let total = this.bytes();
     while (total > this.budget) {
+      const held = [...this.tabs].filter(([, t]) => t.index.chunks.length > 0);
+      const share = this.budget / Math.max(1, held.length);
       let oldest: [number, TabData] | null = null;
-      for (const [tab, t] of this.tabs) {
-        const first = t.index.chunks[0];
-        if (first && (!oldest || (first.t ?? 0) < (oldest[1].index.chunks[0]!.t ?? 0))) oldest = [tab, t];
+      for (const [tab, t] of held) {
+        const first = t.index.chunks[0]!;
+        if (bytesOf(t) > share && (!oldest || (first.t ?? 0) < (oldest[1].index.chunks[0]!.t ?? 0))) oldest = [tab, t];
       }
       if (!oldest) return;
       const [tab, t] = oldest;

@@ -47,7 +47,7 @@ const bytesInUse = () => s.control.evaluate(async () => ({
   used: await chrome.storage.session.getBytesInUse(null), quota: chrome.storage.session.QUOTA_BYTES,
 }));
 
-test("three busy tabs past the quota, then a worker stop: under the quota, oldest dropped first, nothing shown lost", async () => {
+test("three busy tabs past the quota, then a worker stop: under the quota, oldest dropped first, each tab its share, nothing shown lost", async () => {
   const key = `quota-${Date.now().toString(36)}`;
   lab.register(key, { hops: [{ url: lab.hopUrl(key, 0), preflight: null,
     response: { status: 200, headers: { "access-control-allow-origin": "*", "x-pad": "p".repeat(3000) } } }] });
@@ -75,14 +75,19 @@ test("three busy tabs past the quota, then a worker stop: under the quota, oldes
     const use = await bytesInUse();
     console.log(`quota: ${use.used} of ${use.quota} bytes in use; kept ${before.map((x) => x.entries.length).join("/")}, dropped ${before.map((x) => x.dropped).join("/")}`);
     expect(use.used).toBeLessThanOrEqual(use.quota);
-    // More than the quota was made: something had to go, and the oldest tab lost the most.
+    // More than the quota was made: something had to go, from every tab over its share (all three
+    // here), so each keeps about a third.
     expect(before.reduce((n, x) => n + x.dropped, 0)).toBeGreaterThan(0);
-    expect(before[0]!.dropped).toBeGreaterThan(before[1]!.dropped);
-    expect(before[0]!.dropped).toBeGreaterThan(before[2]!.dropped);
-    // Each tab keeps its newest requests, in order.
+    for (const x of before) expect(x.entries.length).toBeGreaterThan(N / 2 - 100);
+    // Each tab keeps its newest requests. The store's order is the order of completion, which within
+    // one batch of 50 is the network's; batches run one after another, so no kept request may come
+    // from an earlier batch than a dropped one.
     for (const x of before) {
-      const got = ids(x).sort((a, b) => a - b);
-      expect(got).toEqual(Array.from({ length: got.length }, (_, k) => N - got.length + k));
+      const kept = ids(x);
+      const dropped = Array.from({ length: N }, (_, i) => i).filter((i) => !kept.includes(i));
+      expect(new Set(kept).size).toBe(kept.length);
+      expect(kept).toContain(N - 1);
+      expect(Math.floor(Math.max(...dropped) / 50)).toBeLessThanOrEqual(Math.floor(Math.min(...kept) / 50));
     }
 
     // The worker stops (its memory goes): the new life brings back what the panel showed.

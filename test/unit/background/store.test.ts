@@ -121,7 +121,7 @@ describe("store", () => {
     expect(ids(await again.entries(1))).toEqual(["b"]);
   });
 
-  test("over the byte budget, the oldest chunk of any tab goes first and counts as that tab's dropped", async () => {
+  test("over the byte budget, the oldest chunk of the tabs over an equal share goes first, counted as dropped", async () => {
     // Room for five chunks of two (each chunk the same size: ids of the same length).
     const probe = new Store(new FakeBrowser().session, { chunkSize: 2 });
     probe.add(1, entry("x0"));
@@ -142,16 +142,17 @@ describe("store", () => {
     expect(s.bytes()).toBe(chunkBytes);
     expect(s.bytes()).toBeLessThanOrEqual(budget);
     const kept = [1, 2, 3].map((tab) => s.meta(tab).dropped);
-    // 5 of the 9 chunks fit: tab 1's three and tab 2's first went.
-    expect(ids(await s.entries(1))).toEqual([]);
-    expect(kept).toEqual([6, 2, 0]);
+    // 5 of the 9 chunks fit (a share is 5/3): tab 1's first two, then tab 2's first, then tab 3's
+    // first (older than tab 2's second; tab 1 is under its share by then).
+    expect(ids(await s.entries(1))).toEqual(["a4", "a5"]);
+    expect(kept).toEqual([4, 2, 2]);
     expect(ids(await s.entries(2))).toEqual(["b2", "b3", "b4", "b5"]);
-    expect(ids(await s.entries(3))).toHaveLength(6);
+    expect(ids(await s.entries(3))).toEqual(["c2", "c3", "c4", "c5"]);
     // What a new worker life reads is what this one holds.
     const again = new Store(w.session, { chunkSize: 2, budget });
     await again.load();
     expect(ids(await again.entries(2))).toEqual(["b2", "b3", "b4", "b5"]);
-    expect([1, 2, 3].map((tab) => again.meta(tab).dropped)).toEqual([6, 2, 0]);
+    expect([1, 2, 3].map((tab) => again.meta(tab).dropped)).toEqual([4, 2, 2]);
   });
 
   test("three busy tabs never reach Chrome's 10 MiB storage.session quota", async () => {
@@ -191,5 +192,20 @@ describe("store", () => {
     }
     await s.flush();
     expect(String(errors[0])).toMatch(/quota/);
+  });
+
+  test("a quiet tab keeps its entries while a busy one fills the store", async () => {
+    const w = new FakeBrowser();
+    const s = new Store(w.session, { budget: 200_000 });
+    let t = 0;
+    for (let i = 0; i < 100; i++) s.add(1, entry(`a${i}`, 0, t++));
+    for (let i = 0; i < 20; i++) s.add(2, entry(`q${i}`, 0, t++));
+    for (let i = 100; i < 2000; i++) s.add(1, entry(`a${i}`, 0, t++));
+    await s.flush();
+    expect(s.bytes()).toBeLessThanOrEqual(200_000);
+    expect(ids(await s.entries(2))).toHaveLength(20);
+    expect(s.meta(2).dropped).toBe(0);
+    expect(s.meta(1).dropped).toBeGreaterThan(100);
+    expect(ids(await s.entries(1)).at(-1)).toBe("a1999");
   });
 });
