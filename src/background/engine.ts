@@ -22,7 +22,7 @@ import { CapturePolicy } from "./policy";
 import { toRecord, type RequestRecord } from "./records";
 import { Relays } from "./relays";
 import { PanelSessions } from "./sessions";
-import { Store } from "./store";
+import { STORE_BUDGET, Store } from "./store";
 import { TabLifecycle } from "./tabs";
 
 export interface EngineOptions {
@@ -43,6 +43,8 @@ export interface EngineOptions {
    * reload) can lose. An idle stop comes ~30 s after the last event and loses nothing.
    */
   writeDelayMs?: number;
+  /** Bytes of stored chunks across all tabs (store.ts, STORE_BUDGET). */
+  storeBudget?: number;
 }
 
 export class Engine {
@@ -65,10 +67,10 @@ export class Engine {
 
   constructor(private p: Platform, opts: EngineOptions = {}) {
     this.o = { limit: 10_000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false,
-      writeDelayMs: 250, ...opts };
+      writeDelayMs: 250, storeBudget: STORE_BUDGET, ...opts };
     const timer = (ms: number, fn: () => void) => p.setTimer(ms, fn);
     this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e),
-      delayMs: this.o.writeDelayMs, setTimer: timer });
+      delayMs: this.o.writeDelayMs, setTimer: timer, budget: this.o.storeBudget });
     this.policy = new CapturePolicy({ setTimer: timer, graceMs: this.o.panelGraceMs, changed: () => this.policyChanged() });
     this.persistence = new Persistence(p.session, p.local, this.store, this.policy);
     this.sessions = new PanelSessions({
@@ -186,10 +188,13 @@ export class Engine {
   }
 
   private async snapshot(tab: number): Promise<SnapshotMessage> {
-    const entries = await this.store.entries(tab);
+    const listed = await this.store.entries(tab);
     // What a panel is shown is on disk first: the store gathers writes (store.ts), and a worker
     // stopped right after (a reload, DevTools' "stop") must not take back what the panel listed.
     await this.store.flush();
+    // The write may have evicted some of them (the byte budget, store.ts): show only what is still
+    // held, so that entries and the dropped count read below add up (a 10,000 burst was 50 over).
+    const entries = listed.filter((e) => this.store.holds(tab, e.exchange.id));
     const meta = this.ledger.meta(tab);
     const pageUrl = meta.pageUrl || this.policy.url(tab) || "";
     const site = hostnameOf(pageUrl);

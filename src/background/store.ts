@@ -203,6 +203,11 @@ export class Store {
     return true;
   }
 
+  /** Whether the tab still holds this entry (not dropped since it was listed). */
+  holds(tab: number, id: string): boolean {
+    return this.tabs.get(tab)?.ids.has(id) ?? false;
+  }
+
   /** The stored entry with this id, when it is in memory (this worker life, or loaded). */
   find(tab: number, id: string): Entry | undefined {
     const t = this.tabs.get(tab);

@@ -262,3 +262,21 @@ describe("panel port", () => {
     expect(panel.received.map((m) => (m as { type: string }).type)).toEqual([MSG.SNAPSHOT, MSG.EXCHANGE_ADDED]);
   });
 });
+
+describe("the byte budget", () => {
+  test("a snapshot whose write evicts lists only what is still held: its entries and dropped count add up", async () => {
+    // Writes gathered (the fake's timers never advance): the panel's snapshot is what writes them, and
+    // that write is over the budget.
+    const { w, engine, tab } = await setup({ chunkSize: 5, storeBudget: 8_000 });
+    for (let i = 0; i < 40; i++) tab.request("GET", `${API}/n${i}`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+    const panel = await openPanel(w, engine, 1);
+    const [snap] = panel.of(MSG.SNAPSHOT);
+    const urls = (snap!.entries as Array<{ exchange: { request: { url: string } } }>).map((e) => e.exchange.request.url);
+    expect(snap!.dropped).toBeGreaterThan(0);
+    expect(urls.length).toBeGreaterThan(0);
+    expect(urls.length + (snap!.dropped as number)).toBe(40);
+    // The newest are the ones held, and the store agrees with what the panel was shown.
+    expect(urls).toEqual(Array.from({ length: urls.length }, (_, k) => `${API}/n${40 - urls.length + k}`));
+    expect((await engine.entries(1)).map((e) => e.exchange.request.url)).toEqual(urls);
+  });
+});
