@@ -33,6 +33,7 @@ const common = { bundle: true, logLevel: "warning", absWorkingDir: root, jsx: "a
 await Promise.all([
   build({ ...common, entryPoints: ["bench/node.ts"], platform: "node", format: "cjs", outfile: join(tmp, "node.cjs") }),
   build({ ...common, entryPoints: ["bench/panel.ts"], platform: "node", format: "esm", outfile: join(tmp, "panel-driver.mjs"), external: ["puppeteer-core"] }),
+  build({ ...common, entryPoints: ["bench/real-panel.ts"], platform: "node", format: "cjs", outfile: join(tmp, "real-panel.cjs"), external: ["puppeteer-core"] }),
   build({ ...common, entryPoints: ["bench/panel-page.tsx"], platform: "browser", format: "iife", outfile: join(tmp, "panel-page.js"), target: "chrome120" }),
 ]);
 
@@ -113,14 +114,25 @@ if (ONLY.has("B4")) {
   const base = `${small.n} exchanges`;
   row("B4", `first render, ${big.n.toLocaleString("en-US")} exchanges (a ${big.snapshotMB.toFixed(1)} MB snapshot in pages; the first page's JSON.parse ${big.parseMs.toFixed(1)} ms, validation ~${big.validateMs.toFixed(1)} ms; every page in the list at ${big.loadedMs.toFixed(0)} ms)`, big.firstRenderMs, "ms",
     `${base}: ${small.firstRenderMs.toFixed(1)} ms`, big.firstRenderMs / small.firstRenderMs, "≤ 100 ms", big.firstRenderMs <= 100);
-  // What a real tab can hold: the background's store keeps 2,000 exchanges per tab.
-  const real = r.arms.find((a) => a.n === 2000);
-  if (real) row("B4", `first render, 2,000 exchanges (the store's bound per tab)`, real.firstRenderMs, "ms",
-    `${base}: ${small.firstRenderMs.toFixed(1)} ms`, real.firstRenderMs / small.firstRenderMs, "≤ 100 ms", real.firstRenderMs <= 100);
   row("B4", `filter keystroke (median; p95 ${big.keyP95Ms.toFixed(1)} ms)`, big.keyMs, "ms",
     `${base}: ${small.keyMs.toFixed(1)} ms`, big.keyMs / small.keyMs, "≤ 16 ms", big.keyMs <= 16);
   row("B4", `scroll step, 1000 px (median; p95 ${big.scrollP95Ms.toFixed(1)} ms)`, big.scrollMs, "ms",
     `${base}: ${small.scrollMs.toFixed(1)} ms`, big.scrollMs / small.scrollMs, "— (a frame: 16.7 ms)", null);
+}
+
+if (ONLY.has("B4")) {
+  // B4r: the real panel page, fed by the real background over the real port (bench/real-panel.ts).
+  const n = QUICK ? 2000 : 10_000;
+  log(`B4r real panel: ${n.toLocaleString("en-US")} requests in a tab, then panel.html…`);
+  const { runRealPanel } = await import(pathToFileURL(join(tmp, "real-panel.cjs")).href);
+  const r = await runRealPanel({ extensionDir: EXT, n, rounds: QUICK ? 2 : 5 });
+  results.B4r = r;
+  for (const worker of ["alive", "restarted"]) {
+    const small = r.arms.find((a) => a.worker === worker && a.sent === 100);
+    const big = r.arms.find((a) => a.worker === worker && a.sent === n);
+    const what = `real panel, first row: ${big.held.toLocaleString("en-US")} exchanges held of ${n.toLocaleString("en-US")} sent (${big.dropped.toLocaleString("en-US")} dropped), worker ${worker}; all in at ${big.allInMs.toFixed(0)} ms`;
+    row("B4", what, big.firstRowMs, "ms", `${small.held} exchanges: ${small.firstRowMs.toFixed(0)} ms`, big.firstRowMs / small.firstRowMs, "≤ 100 ms", big.firstRowMs <= 100);
+  }
 }
 
 if (ONLY.has("B5")) {
