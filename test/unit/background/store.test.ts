@@ -107,6 +107,42 @@ describe("store", () => {
     expect(e!.annotated).toBe(true);
   });
 
+  test("a diagnosis read back is derived when first read, once, and is sent like a stored one", async () => {
+    const w = new FakeBrowser();
+    const ex = exchange({ id: "c", method: "GET", headers: {}, preflight: null, response: response(200, {}) });
+    const s = new Store(w.session, { chunkSize: 4 });
+    s.add(1, { exchange: ex, diagnosis: diagnose(ex), page: 0, start: 5, end: 9, frameId: 0, type: "fetch", annotated: false });
+    await s.flush();
+    const again = new Store(w.session, { chunkSize: 4 });
+    await again.load();
+    const [e] = await again.entries(1);
+    // Not judged yet: an accessor, not a value.
+    expect(typeof Object.getOwnPropertyDescriptor(e!, "diagnosis")!.get).toBe("function");
+    const first = e!.diagnosis;
+    expect(first).toEqual(diagnose(ex));
+    expect(e!.diagnosis).toBe(first);
+    // What a port sends (JSON, or a structured clone) carries it as a value.
+    expect(JSON.parse(JSON.stringify(e)).diagnosis).toEqual(diagnose(ex));
+    expect(structuredClone(e)!.diagnosis).toEqual(diagnose(ex));
+    expect({ ...e! }.diagnosis).toEqual(diagnose(ex));
+  });
+
+  test("a stored exchange diagnose() cannot judge is kept and says so, not thrown at the panel", async () => {
+    const w = new FakeBrowser();
+    const s = new Store(w.session, { chunkSize: 4 });
+    s.add(1, entry("a"));
+    await s.flush();
+    const chunk = JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!));
+    chunk[0].exchange.hops = [null];
+    w.session.data.set("cl:c:1:0", JSON.stringify(JSON.stringify(chunk)));
+    const again = new Store(w.session, { chunkSize: 4 });
+    await again.load();
+    const [e] = await again.entries(1);
+    expect(() => JSON.stringify(e)).not.toThrow();
+    expect(e!.diagnosis).toMatchObject({ id: "a", blocked: false, code: null });
+    expect(e!.diagnosis.message).toMatch(/^CORS Lens could not judge this stored exchange again \(/);
+  });
+
   test("an unreadable stored entry is skipped, the rest of its chunk kept", async () => {
     const w = new FakeBrowser();
     const s = new Store(w.session, { chunkSize: 4 });
