@@ -8,7 +8,7 @@
 // index.ts runs it over the real browser; tests over the fake (test/fakes/browser.ts).
 import { originOf } from "../core/fetch";
 import type { Platform } from "../platform/background";
-import { type Annotation, type Entry, type SnapshotMessage, MSG } from "../shared/protocol";
+import { type Annotation, type Entry, type SnapshotMessage, MSG, SNAPSHOT_FIRST } from "../shared/protocol";
 import { hostnameOf } from "../shared/url";
 import { annotated, assemble, judge } from "./assemble";
 import { PreflightMemory } from "./preflight-memory";
@@ -21,7 +21,7 @@ import { Persistence } from "./persistence";
 import { CapturePolicy } from "./policy";
 import { toRecord, type RequestRecord } from "./records";
 import { Relays } from "./relays";
-import { PanelSessions } from "./sessions";
+import { PanelSessions, type PagedSnapshot } from "./sessions";
 import { STORE_BUDGET, Store } from "./store";
 import { TabLifecycle } from "./tabs";
 
@@ -187,22 +187,35 @@ export class Engine {
     }
   }
 
-  private async snapshot(tab: number): Promise<SnapshotMessage> {
-    const listed = await this.store.entries(tab);
+  private async snapshot(tab: number): Promise<PagedSnapshot> {
+    // The first page only: a new worker life reads just the chunks it is in (store.firstEntries).
+    const listed = await this.store.firstEntries(tab, SNAPSHOT_FIRST);
     // What a panel is shown is on disk first: the store gathers writes (store.ts), and a worker
     // stopped right after (a reload, DevTools' "stop") must not take back what the panel listed.
     await this.store.flush();
     // The write may have evicted some of them (the byte budget, store.ts): show only what is still
     // held, so that entries and the dropped count read below add up (a 10,000 burst was 50 over).
-    const entries = listed.filter((e) => this.store.holds(tab, e.exchange.id));
+    const entries = listed.filter((e) => this.store.holds(tab, e.exchange.id)).slice(0, SNAPSHOT_FIRST);
+    const more = this.store.size(tab) - entries.length;
+    const last = this.store.lastId(tab);
     const meta = this.ledger.meta(tab);
     const pageUrl = meta.pageUrl || this.policy.url(tab) || "";
     const site = hostnameOf(pageUrl);
-    return {
+    const first: SnapshotMessage = {
       type: MSG.SNAPSHOT, tabId: tab, page: meta.page, pageUrl, entries, dropped: meta.dropped,
       captureLevel: this.captureLevel(tab), missed: meta.missed, suspected: meta.suspected, reports: this.matcher.reports(tab),
       preserve: meta.preserve, site, alwaysCapture: site !== null && this.policy.siteWatched(pageUrl),
     };
+    if (more <= 0 || last === null) return { first, rest: null };
+    first.more = more;
+    // The rest, up to the newest entry now (anything later comes live), without the first page.
+    const shown = new Set(entries.map((e) => e.exchange.id));
+    const rest = () => this.store.entries(tab).then(async (all) => {
+      await this.store.flush();
+      const upto = all.findIndex((e) => e.exchange.id === last);
+      return all.slice(0, upto + 1).filter((e) => !shown.has(e.exchange.id) && this.store.holds(tab, e.exchange.id));
+    });
+    return { first, rest };
   }
 
   // ---- webRequest records → exchanges ----

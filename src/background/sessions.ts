@@ -4,7 +4,7 @@
 // worker drops every port when it stops; pages reconnect (shared/bridge.ts reconnectingWall).
 import type { Port } from "../platform/port";
 import { hostBridge, portWall, type Bridge } from "../shared/bridge";
-import { MSG, PORT_NAME, readPanelMessage, snapshotPages, type BackgroundMessage, type PanelChannel, type PanelMessage, type SnapshotMessage } from "../shared/protocol";
+import { morePages, MSG, PORT_NAME, readPanelMessage, type BackgroundMessage, type Entry, type PanelChannel, type PanelMessage, type SnapshotMessage, type SnapshotMoreMessage } from "../shared/protocol";
 
 /** What a session asks of the rest of the background. */
 export interface SessionHost {
@@ -16,11 +16,23 @@ export interface SessionHost {
   hold(tab: number): Promise<void>;
   release(tab: number): void;
   /** The tab's snapshot, once what it lists is on disk. */
-  snapshot(tab: number): Promise<SnapshotMessage>;
+  snapshot(tab: number): Promise<PagedSnapshot>;
   clear(tab: number): void;
   setPreserve(tab: number, on: boolean): void;
   setSite(site: string, on: boolean): void;
   reload(tab: number): void;
+}
+
+/**
+ * A snapshot as the host makes it: the first page (a SNAPSHOT whose `more` says how many follow) and,
+ * when more follow, the entries after it, read while the panel paints the first (a new worker life
+ * reads them back from storage then). `rest` lists no entry newer than the SNAPSHOT's newest:
+ * those come as live messages.
+ */
+export interface PagedSnapshot {
+  first: SnapshotMessage;
+  /** Called once the first page is sent: a read begun before would hold up its delivery (one browser-process thread answers both). */
+  rest: (() => Promise<Entry[]>) | null;
 }
 
 interface Session {
@@ -28,8 +40,12 @@ interface Session {
   tab: number | null;
   /** SNAPSHOT sent: later changes go out as messages. */
   live: boolean;
-  /** The snapshot's pages not yet asked for, then the live messages that came meanwhile (in order). */
+  /** The snapshot's pages not yet sent (once `rest` is read); null when every page is sent. */
+  pages: Promise<SnapshotMoreMessage[]> | null;
+  /** Live messages that came while pages remained: sent after the last page, in order. */
   queue: BackgroundMessage[] | null;
+  /** SNAPSHOT_NEXT handled one after another (a page may still be being read). */
+  chain: Promise<void>;
   closed: boolean;
 }
 
@@ -46,7 +62,7 @@ export class PanelSessions {
       return;
     }
     const h = this.host;
-    const s: Session = { bridge: hostBridge<PanelChannel>(portWall(port), readPanelMessage), tab: null, live: false, queue: null, closed: false };
+    const s: Session = { bridge: hostBridge<PanelChannel>(portWall(port), readPanelMessage), tab: null, live: false, pages: null, queue: null, chain: Promise.resolve(), closed: false };
     this.sessions.add(s);
     // One tab per port: HELLO counts once; every command needs it first.
     const withTab = (fn: (tab: number) => void) => () => h.whenReady(() => { if (!s.closed && s.tab !== null) fn(s.tab); });
@@ -78,22 +94,30 @@ export class PanelSessions {
 
   /** The panel painted a page: the next one, and after the last, what waited behind it. */
   private next(s: Session): void {
-    if (!s.queue || s.closed) return;
-    const m = s.queue.shift();
-    if (m) s.bridge.send(m);
-    if (m?.type === MSG.SNAPSHOT_MORE && m.more > 0) return;
-    const rest = s.queue;
-    s.queue = null;
-    for (const x of rest) s.bridge.send(x);
+    s.chain = s.chain.then(async () => {
+      if (!s.pages || s.closed) return;
+      const pages = await s.pages;
+      if (s.closed) return;
+      // The last page says more: 0 (also when entries went meanwhile and none is left to send).
+      const m = pages.shift() ?? { type: MSG.SNAPSHOT_MORE, tabId: s.tab!, entries: [], more: 0 };
+      s.bridge.send(m);
+      if (m.more > 0) return;
+      const live = s.queue ?? [];
+      s.pages = null;
+      s.queue = null;
+      for (const x of live) s.bridge.send(x);
+    });
   }
 
   private async hello(s: Session, tab: number): Promise<void> {
     await this.host.hold(tab);
-    const snap = await this.host.snapshot(tab);
+    const { first, rest } = await this.host.snapshot(tab);
     if (s.closed) return;
-    const [first, ...rest] = snapshotPages(snap);
-    s.bridge.send(first!);
-    if (rest.length) s.queue = rest;
+    s.bridge.send(first);
+    if (rest && first.more) {
+      s.queue = [];
+      s.pages = rest().then((entries) => morePages(tab, entries), () => []);
+    }
     s.live = true;
   }
 

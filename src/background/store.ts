@@ -285,10 +285,40 @@ export class Store {
   }
 
   /** All entries of the tab, oldest first, reading chunks of earlier worker lives on first use. */
-  async entries(tab: number): Promise<Entry[]> {
+  entries(tab: number): Promise<Entry[]> {
+    return this.read(tab, Infinity);
+  }
+
+  /**
+   * The tab's oldest entries, at least `n` of them when it holds that many, reading only the chunks
+   * they are in: a new worker life answers a panel's first page without reading ~8 MB back first.
+   */
+  firstEntries(tab: number, n: number): Promise<Entry[]> {
+    return this.read(tab, n);
+  }
+
+  /** How many entries the tab holds. */
+  size(tab: number): number {
+    const t = this.tabs.get(tab);
+    return t ? this.count(t) : 0;
+  }
+
+  /** The id of the tab's newest entry. */
+  lastId(tab: number): string | null {
+    const t = this.tabs.get(tab);
+    return t?.index.recent[t.index.recent.length - 1] ?? null;
+  }
+
+  private async read(tab: number, want: number): Promise<Entry[]> {
     const t = this.tabs.get(tab);
     if (!t) return [];
-    const missing = t.index.chunks.filter((c) => !t.cache.has(c.n)).map((c) => chunkKey(tab, c.n));
+    // The chunks that hold the first `want` entries.
+    let upto = 0;
+    for (let c = 0, n = -t.index.skip; c < t.index.chunks.length && n < want; c++) {
+      n += t.index.chunks[c]!.len;
+      upto = c + 1;
+    }
+    const missing = t.index.chunks.slice(0, upto).filter((c) => !t.cache.has(c.n)).map((c) => chunkKey(tab, c.n));
     if (missing.length) {
       const got = await this.kv.get(missing);
       // The tab may have been cleared, closed or trimmed meanwhile: only fill chunks still listed.
@@ -301,10 +331,12 @@ export class Store {
       }
     }
     const out: Entry[] = [];
-    t.index.chunks.forEach((ref, c) => {
+    for (const [c, ref] of t.index.chunks.entries()) {
+      if (out.length >= want) break;
+      // Not in memory: unreadable, or (firstEntries) not read.
       const items = t.cache.get(ref.n) ?? [];
       out.push(...(c === 0 ? items.slice(t.index.skip) : items));
-    });
+    }
     return out;
   }
 

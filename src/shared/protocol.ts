@@ -114,10 +114,15 @@ export const SNAPSHOT_PAGE = 1000;
 export function snapshotPages(snap: SnapshotMessage): Array<SnapshotMessage | SnapshotMoreMessage> {
   const all = snap.entries;
   if (all.length <= SNAPSHOT_FIRST) return [snap];
-  const out: Array<SnapshotMessage | SnapshotMoreMessage> = [{ ...snap, entries: all.slice(0, SNAPSHOT_FIRST), more: all.length - SNAPSHOT_FIRST }];
-  for (let i = SNAPSHOT_FIRST; i < all.length; i += SNAPSHOT_PAGE) {
-    const entries = all.slice(i, i + SNAPSHOT_PAGE);
-    out.push({ type: MSG.SNAPSHOT_MORE, tabId: snap.tabId, entries, more: all.length - i - entries.length });
+  return [{ ...snap, entries: all.slice(0, SNAPSHOT_FIRST), more: all.length - SNAPSHOT_FIRST }, ...morePages(snap.tabId, all.slice(SNAPSHOT_FIRST))];
+}
+
+/** Entries after a first page, in SNAPSHOT_MORE pages of SNAPSHOT_PAGE; the last says more: 0. */
+export function morePages(tabId: number, entries: Entry[]): SnapshotMoreMessage[] {
+  const out: SnapshotMoreMessage[] = [];
+  for (let i = 0; i < entries.length; i += SNAPSHOT_PAGE) {
+    const page = entries.slice(i, i + SNAPSHOT_PAGE);
+    out.push({ type: MSG.SNAPSHOT_MORE, tabId, entries: page, more: entries.length - i - page.length });
   }
   return out;
 }

@@ -33,14 +33,21 @@ class FakeStorage implements StorageArea {
   quota = 10 * 1024 * 1024;
   private used = new Map<string, number>();
 
+  /** The keys of every get(), in order. */
+  readonly gets: string[][] = [];
+  /** When set, a get() answers only once the promise it returns for those keys settles (a slow read). */
+  slow: ((keys: string[]) => Promise<void> | undefined) | null = null;
+
   // Real storage serializes at call time and answers asynchronously.
   async get(keys: string[]): Promise<Record<string, unknown>> {
+    this.gets.push([...keys]);
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const v = this.data.get(k);
       if (v !== undefined) out[k] = JSON.parse(v);
     }
     await Promise.resolve();
+    await this.slow?.(keys);
     return out;
   }
 

@@ -112,3 +112,54 @@ test("a large snapshot arrives in pages: the first at once, each next one when t
   expect(state.entries.map((e) => e.exchange.request.url)).toEqual([...Array.from({ length: n }, (_, i) => `${API}/n${i}`), `${API}/live`]);
   conn.close();
 });
+
+test("a new worker life sends the first page after reading only its chunks, the rest while the panel paints; what is recorded meanwhile comes once, live", async () => {
+  const { w, engine, tab } = await setup({ writeDelayMs: 0, chunkSize: 25 });
+  const n = 250;
+  for (let i = 0; i < n; i++) tab.request("GET", `${API}/n${i}`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+  await engine.idle();
+  // The worker stops; a panel opens on the next life, whose read of the other chunks is slow.
+  const engine2 = new Engine(w.platform(), { writeDelayMs: 0, chunkSize: 25 });
+  await engine2.start();
+  w.session.gets.length = 0;
+  let release = () => {};
+  const slowRead = new Promise<void>((r) => { release = r; });
+  w.session.slow = (keys) => (keys.some((k) => k.startsWith("cl:c:")) && keys.length > 4 ? slowRead : undefined);
+  const batches: BackgroundMessage[][] = [];
+  const painted: Array<() => void> = [];
+  const panelClock = manualClock();
+  const conn = openConnection({ platform: w.panelPlatform(), tabId: 1, batchMs: 16, schedule: panelClock.schedule,
+    afterPaint: (fn) => painted.push(fn), onMessages: (m) => batches.push([...m]), onStatus: () => {} });
+  await flush();
+  await flush();
+  const first = batches.flat()[0] as Extract<BackgroundMessage, { type: "SNAPSHOT" }>;
+  expect(first.type).toBe(MSG.SNAPSHOT);
+  expect(first.entries.map((e) => e.exchange.request.url)).toEqual(Array.from({ length: SNAPSHOT_FIRST }, (_, i) => `${API}/n${i}`));
+  expect(first.more).toBe(n - SNAPSHOT_FIRST);
+  // Before the first page: the four chunks it is in, no other.
+  const chunkReads = w.session.gets.filter((g) => g.some((k) => k.startsWith("cl:c:")));
+  expect(chunkReads[0]).toEqual(["cl:c:1:0", "cl:c:1:1", "cl:c:1:2", "cl:c:1:3"]);
+  // While the rest is read, an exchange completes: it is not in a page, it comes live after them.
+  tab.request("GET", `${API}/live`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
+  await flush();
+  painted.shift()!(); // the panel painted the first page and asks for the next: it waits for the read
+  await flush();
+  expect(batches.flat().map((m) => m.type)).toEqual([MSG.SNAPSHOT]);
+  release();
+  await engine2.idle();
+  await flush();
+  panelClock.advance(16);
+  await flush();
+  expect(painted).toHaveLength(0);
+  const all = batches.flat();
+  expect(all.map((m) => m.type)).toEqual([MSG.SNAPSHOT, MSG.SNAPSHOT_MORE, MSG.EXCHANGE_ADDED]);
+  expect((all[1] as { more: number }).more).toBe(0);
+  // Every exchange sent once: in a page or live, never both.
+  const sent = all.flatMap((m) => ("entries" in m ? m.entries : "entry" in m ? [m.entry] : []).map((e) => e.exchange.request.url));
+  expect(sent).toHaveLength(n + 1);
+  expect(new Set(sent).size).toBe(n + 1);
+  const state = reduce(initialState(1), { type: "messages", messages: all });
+  expect(state.more).toBe(0);
+  expect(state.entries.map((e) => e.exchange.request.url)).toEqual([...Array.from({ length: n }, (_, i) => `${API}/n${i}`), `${API}/live`]);
+  conn.close();
+});
