@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, CDPSession, Page } from "puppeteer-core";
 import type { BackgroundMessage, SnapshotMessage } from "../../src/shared/protocol";
+import { startLab, type Lab } from "../lab/server";
 import { launchChromium, type LaunchedChromium } from "./browser";
 
 /** The few extension APIs the tests call inside extension pages (page.evaluate bodies run there). */
@@ -42,6 +43,21 @@ export async function launchWithExtension(extraArgs: string[] = []): Promise<Ext
   // panel.html for a tab that does not exist: a harmless extension page with the extension's APIs.
   await control.goto(`chrome-extension://${extensionId}/panel.html?tabId=999999`);
   return { ...launched, extensionId, control };
+}
+
+/** A test file's lab and browser with the built extension: started before its tests, closed after them. */
+export function labWithExtension(): { lab: Lab; s: ExtensionSession; app: string } {
+  const env = {} as { lab: Lab; s: ExtensionSession; app: string };
+  beforeAll(async () => {
+    env.lab = await startLab();
+    env.s = await launchWithExtension();
+    env.app = env.lab.origin("app.example");
+  }, 60000);
+  afterAll(async () => {
+    await env.s?.cleanup();
+    await env.lab?.close();
+  });
+  return env;
 }
 
 /** The tab id of a page, as the extension sees it. */

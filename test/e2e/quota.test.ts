@@ -1,30 +1,16 @@
 // storage.session's quota in real Chromium: three busy tabs fill the store past what Chrome's 10 MiB
 // (QUOTA_BYTES) can hold, then the worker is stopped. The store must keep under the quota (a set()
 // past it stores nothing: every later exchange would be lost at the next stop), evict the oldest
-// entries of any tab first, count them as dropped, and bring back after the stop exactly what it
+// entries first among the tabs over an equal share, count them as dropped, and bring back after the stop exactly what it
 // showed before it (src/background/store.ts).
 import type { Page } from "puppeteer-core";
 import type { SnapshotMessage } from "../../src/shared/protocol";
-import { startLab, type Lab } from "../lab/server";
-import { launchWithExtension, snapshot, stopWorker, tabIdOf, unwatch, waitFor, watch, type ExtensionSession } from "./extension";
+import { labWithExtension, snapshot, stopWorker, tabIdOf, unwatch, waitFor, watch } from "./extension";
 
 /** The storage.session calls made inside the control page (an extension page). */
 declare const chrome: { storage: { session: { getBytesInUse(keys: null): Promise<number>; QUOTA_BYTES: number } } };
 
-let lab: Lab;
-let s: ExtensionSession;
-let APP: string;
-
-beforeAll(async () => {
-  lab = await startLab();
-  s = await launchWithExtension();
-  APP = lab.origin("app.example");
-}, 60000);
-
-afterAll(async () => {
-  await s?.cleanup();
-  await lab?.close();
-});
+const env = labWithExtension();
 
 /** Requests per tab; each exchange is about 3.5 KB stored (a 3,000-byte response header): 3 × 1,200 ≈ 12 MB. */
 const N = 1200;
@@ -43,29 +29,29 @@ function send(page: Page, url: string, from: number, n: number): Promise<number>
 }
 
 const ids = (snap: SnapshotMessage) => snap.entries.map((e) => Number(new URL(e.exchange.request.url).searchParams.get("i")));
-const bytesInUse = () => s.control.evaluate(async () => ({
+const bytesInUse = () => env.s.control.evaluate(async () => ({
   used: await chrome.storage.session.getBytesInUse(null), quota: chrome.storage.session.QUOTA_BYTES,
 }));
 
 test("three busy tabs past the quota, then a worker stop: under the quota, oldest dropped first, each tab its share, nothing shown lost", async () => {
   const key = `quota-${Date.now().toString(36)}`;
-  lab.register(key, { hops: [{ url: lab.hopUrl(key, 0), preflight: null,
+  env.lab.register(key, { hops: [{ url: env.lab.hopUrl(key, 0), preflight: null,
     response: { status: 200, headers: { "access-control-allow-origin": "*", "x-pad": "p".repeat(3000) } } }] });
-  const url = lab.hopUrl(key, 0);
+  const url = env.lab.hopUrl(key, 0);
   const tabs: Array<{ page: Page; tab: number }> = [];
   for (let t = 0; t < 3; t++) {
-    const page = await s.browser.newPage();
-    await page.goto(`${APP}/page.html?quota=${t}`);
-    const tab = await tabIdOf(s.control, page);
-    await watch(s.control, tab);
+    const page = await env.s.browser.newPage();
+    await page.goto(`${env.app}/page.html?quota=${t}`);
+    const tab = await tabIdOf(env.s.control, page);
+    await watch(env.s.control, tab);
     tabs.push({ page, tab });
   }
   try {
-    await waitFor("full capture", async () => (await Promise.all(tabs.map((t) => snapshot(s.control, t.tab)))).every((x) => x.captureLevel === "full"));
+    await waitFor("full capture", async () => (await Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)))).every((x) => x.captureLevel === "full"));
     // Tab 0 first, then tabs 1 and 2 side by side.
     expect(await send(tabs[0]!.page, url, 0, N)).toBe(N);
     expect(await Promise.all([send(tabs[1]!.page, url, 0, N), send(tabs[2]!.page, url, 0, N)])).toEqual([N, N]);
-    const all = () => Promise.all(tabs.map((t) => snapshot(s.control, t.tab)));
+    const all = () => Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)));
     // Every request either kept or counted as dropped, and the store's 250 ms write done.
     const before = await waitFor("every request stored or dropped", async () => {
       const snaps = await all();
@@ -91,7 +77,7 @@ test("three busy tabs past the quota, then a worker stop: under the quota, oldes
     }
 
     // The worker stops (its memory goes): the new life brings back what the panel showed.
-    expect(await stopWorker(s.browser, s.extensionId)).toBe(true);
+    expect(await stopWorker(env.s.browser, env.s.extensionId)).toBe(true);
     const after = await all();
     expect(after.map((x) => ids(x).sort((a, b) => a - b))).toEqual(before.map((x) => ids(x).sort((a, b) => a - b)));
     expect(after.map((x) => x.dropped)).toEqual(before.map((x) => x.dropped));
@@ -99,17 +85,17 @@ test("three busy tabs past the quota, then a worker stop: under the quota, oldes
     // And the new life goes on under the quota: tab 1 busy again.
     expect(await send(tabs[1]!.page, url, N, 400)).toBe(400);
     const later = await waitFor("the second round stored or dropped", async () => {
-      const x = await snapshot(s.control, tabs[1]!.tab);
+      const x = await snapshot(env.s.control, tabs[1]!.tab);
       return x.entries.length + x.dropped === N + 400 ? x : null;
     }, 30000);
     await new Promise((r) => setTimeout(r, 1000));
     expect(ids(later)).toContain(N + 399);
     expect((await bytesInUse()).used).toBeLessThanOrEqual(use.quota);
-    expect(await stopWorker(s.browser, s.extensionId)).toBe(true);
-    expect(ids(await snapshot(s.control, tabs[1]!.tab)).sort((a, b) => a - b)).toEqual(ids(later).sort((a, b) => a - b));
+    expect(await stopWorker(env.s.browser, env.s.extensionId)).toBe(true);
+    expect(ids(await snapshot(env.s.control, tabs[1]!.tab)).sort((a, b) => a - b)).toEqual(ids(later).sort((a, b) => a - b));
   } finally {
     for (const t of tabs) {
-      await unwatch(s.control, t.tab);
+      await unwatch(env.s.control, t.tab);
       await t.page.close();
     }
   }
