@@ -189,10 +189,17 @@ async function loadInChromium(zipEntries) {
     const target = await browser.waitForTarget(
       (t) => t.type() === "service_worker" && t.url().startsWith("chrome-extension://"), { timeout: 30000 });
     const worker = await target.worker();
-    const manifest = await worker.evaluate(() => {
-      const m = globalThis.chrome.runtime.getManifest();
-      return { name: m.name, version: m.version };
-    });
+    // Attached as it starts, the worker can be evaluated in before its extension bindings exist
+    // (`chrome` undefined: seen in a clean-clone CI run at 1381782): ask again until they do.
+    let manifest = null;
+    for (let i = 0; i < 50 && !manifest; i++) {
+      manifest = await worker.evaluate(() => {
+        const m = globalThis.chrome?.runtime?.getManifest?.();
+        return m ? { name: m.name, version: m.version } : null;
+      });
+      if (!manifest) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!manifest) throw new Error("the service worker has no chrome.runtime after 5 s");
     return { extensionId: new URL(target.url()).host, worker: new URL(target.url()).pathname.slice(1), ...manifest, chromium: await browser.version() };
   } finally {
     await browser?.close().catch(() => {});
