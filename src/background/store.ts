@@ -87,7 +87,7 @@ const compact = (e: Entry): Stored => {
 /**
  * A stored entry read back, its diagnosis derived on first read (an accessor that memoizes): a new
  * worker life answers a panel's first page of 100 without judging every stored exchange first
- * (bench B4r, worker restarted: 8,150 diagnoses were ~70–100 ms before the first SNAPSHOT). Port
+ * (bench B4r, 8,150 held, after a worker stop: first SNAPSHOT 247–261 → 200–226 ms). Port
  * messaging and JSON.stringify read accessors like data properties.
  */
 function revive(e: Stored): Entry {
@@ -508,25 +508,33 @@ export class Store {
    * fills the store (test/e2e/hostile.test.ts: a 10,000-request burst next to a tab of 20).
    */
   private evict(items: Record<string, unknown>): void {
-    const bytesOf = (t: TabData) => t.index.chunks.reduce((n, ref) => n + (ref.b ?? 0), 0);
-    let total = this.bytes();
+    // Each tab's bytes, summed once per write and kept as chunks go (not re-summed per eviction).
+    const bytes = new Map<TabData, number>();
+    let total = 0;
+    for (const t of this.tabs.values()) {
+      const b = t.index.chunks.reduce((n, ref) => n + (ref.b ?? 0), 0);
+      bytes.set(t, b);
+      total += b;
+    }
     while (total > this.budget) {
       const held = [...this.tabs].filter(([, t]) => t.index.chunks.length > 0);
       const share = this.budget / Math.max(1, held.length);
       let oldest: [number, TabData] | null = null;
       for (const [tab, t] of held) {
         const first = t.index.chunks[0]!;
-        if (bytesOf(t) > share && (!oldest || (first.t ?? 0) < (oldest[1].index.chunks[0]!.t ?? 0))) oldest = [tab, t];
+        if (bytes.get(t)! > share && (!oldest || (first.t ?? 0) < (oldest[1].index.chunks[0]!.t ?? 0))) oldest = [tab, t];
       }
       if (!oldest) return;
       const [tab, t] = oldest;
       const first = t.index.chunks[0]!;
       const left = first.len - t.index.skip;
       total -= first.b ?? 0;
+      bytes.set(t, bytes.get(t)! - (first.b ?? 0));
       this.dropFront(tab, t, left);
       t.index.dropped += left;
       t.indexDirty = true;
       delete items[chunkKey(tab, first.n)];
     }
   }
+
 }
