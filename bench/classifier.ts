@@ -6,6 +6,7 @@
 import { diagnose } from "../src/core/diagnose";
 import type { Exchange } from "../src/core/types";
 import { exchangeAt } from "./corpus";
+import { median } from "./stats";
 
 export interface ClassifierResult {
   bench: "B1";
@@ -27,12 +28,6 @@ export interface ClassifierResult {
 export function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export function runClassifier(opts: { n: number; passes?: number }): ClassifierResult {

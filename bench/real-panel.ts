@@ -5,14 +5,15 @@
 // its own, as the e2e tests do, `rounds` times for that tab and for a tab of 100 (the baseline).
 //   first row   navigation start → the first frame after the list has a row (performance.now() in
 //               the panel page: its time origin is the navigation's start)
-//   all in      → the frame after the toolbar no longer says "loading N more…"
+//   all in      → the frame after the toolbar counts every held exchange, with none left to load
 // Both with the worker alive (the panel opened right after the traffic) and after a worker stop
-// (the new life reads the tab's chunks back from storage.session first).
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+// (the new life reads the tab's chunks back from storage.session).
 import type { Page } from "puppeteer-core";
+import { startBurstServer } from "../test/lab/hostile";
+import { startLab } from "../test/lab/server";
 import { launchChromium } from "../test/e2e/browser";
 import { snapshot, stopWorker, tabIdOf, unwatch, waitFor, watch } from "../test/e2e/extension";
+import { median } from "./stats";
 
 export interface RealPanelArm {
   /** Requests the tab made. */
@@ -23,7 +24,7 @@ export interface RealPanelArm {
   worker: "alive" | "restarted";
   firstRowMs: number;
   allInMs: number;
-  /** Medians, ms from navigation start: the panel script loaded, run (DOMContentLoaded), its port opened, the first SNAPSHOT received. */
+  /** Medians, ms from navigation start: the panel script run (DOMContentLoaded), its port opened, the first SNAPSHOT received. */
   marks: Record<string, number>;
   samples: { firstRowMs: number[]; allInMs: number[] };
 }
@@ -34,30 +35,6 @@ export interface RealPanelResult {
   rounds: number;
   arms: RealPanelArm[];
   checks: string[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** A page and a keep-alive API: /ok allows the credentialed request, /blocked answers ACAO "*". */
-function startServer(): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    if (req.url?.startsWith("/page")) {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end("<!doctype html><title>shop</title>");
-      return;
-    }
-    const origin = String(req.headers.origin ?? "");
-    const blocked = req.url?.startsWith("/blocked");
-    res.writeHead(200, blocked ? { "access-control-allow-origin": "*", "content-type": "application/json" }
-      : { "access-control-allow-origin": origin, "access-control-allow-credentials": "true", vary: "Origin", "content-type": "application/json" });
-    res.end('{"ok":true}');
-  });
-  server.keepAliveTimeout = 60_000;
-  return new Promise((done) => server.listen(0, "127.0.0.1", () => done({ server, port: (server.address() as AddressInfo).port })));
 }
 
 /** `n` credentialed fetches, 96 at a time, over 8 API hosts (Chromium opens 6 connections per host). */
@@ -122,8 +99,6 @@ async function openPanel(browser: import("puppeteer-core").Browser, extensionId:
   const got = await p.evaluate(() => {
     const w = window as unknown as { __firstRow: number; __allIn: number };
     const marks = (window as unknown as { __marks: Record<string, number> }).__marks;
-    const js = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/panel.js")) as PerformanceResourceTiming | undefined;
-    if (js) marks.scriptLoaded = js.responseEnd;
     return { firstRowMs: w.__firstRow, allInMs: w.__allIn, marks, rows: document.querySelectorAll("[role=row].row:not(.head)").length,
       counts: (document.querySelector("[data-testid=counts]")?.textContent ?? "").replace(/\s+/g, " ").slice(0, 200) };
   });
@@ -132,7 +107,10 @@ async function openPanel(browser: import("puppeteer-core").Browser, extensionId:
 }
 
 export async function runRealPanel(opts: { extensionDir: string; n: number; rounds: number }): Promise<RealPanelResult> {
-  const { server, port } = await startServer();
+  // The lab serves the page; the burst server (keep-alive) answers the API, allowing the page's origin.
+  const lab = await startLab();
+  const app = lab.origin("shop.example");
+  const api = await startBurstServer(app);
   const launched = await launchChromium({ extensionDir: opts.extensionDir });
   const checks: string[] = [];
   try {
@@ -144,11 +122,11 @@ export async function runRealPanel(opts: { extensionDir: string; n: number; roun
     const tabs: Array<{ sent: number; tabId: number; held: number; dropped: number }> = [];
     for (const sent of [100, opts.n]) {
       const page = await browser.newPage();
-      await page.goto(`http://shop.example:${port}/page?n=${sent}`);
+      await page.goto(`${app}/page.html?n=${sent}`);
       const tabId = await tabIdOf(control, page);
       await watch(control, tabId);
       await waitFor("full capture", async () => (await snapshot(control, tabId)).captureLevel === "full");
-      const settled = await traffic(page, port, String(sent), sent);
+      const settled = await traffic(page, api.port, String(sent), sent);
       if (settled !== sent) throw new Error(`B4r: ${settled} of ${sent} fetches settled`);
       const snap = await waitFor(`${sent} exchanges stored or dropped`, async () => {
         const x = await snapshot(control, tabId);
@@ -173,14 +151,14 @@ export async function runRealPanel(opts: { extensionDir: string; n: number; roun
       for (const t of tabs) {
         const a = per.get(t.tabId)!;
         arms.push({ sent: t.sent, held: t.held, dropped: t.dropped, worker, firstRowMs: median(a.first), allInMs: median(a.all),
-          marks: Object.fromEntries(["scriptLoaded", "scriptDone", "connect", "snapshot"].map((k) => [k, median(a.marks.map((x) => x[k] ?? NaN))])),
+          marks: Object.fromEntries(["scriptDone", "connect", "snapshot"].map((k) => [k, median(a.marks.map((x) => x[k] ?? NaN))])),
           samples: { firstRowMs: a.first, allInMs: a.all } });
       }
     }
     return { bench: "B4r", chromium: await browser.version(), rounds: opts.rounds, arms, checks };
   } finally {
     await launched.cleanup();
-    server.closeAllConnections();
-    server.close();
+    await api.close();
+    await lab.close();
   }
 }
