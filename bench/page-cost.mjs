@@ -56,6 +56,7 @@ function selfTimeByFile(profile) {
 //                  per-call work (stack capture, JSON, CustomEvent) without runtime.sendMessage
 //   ext "bare-wr"  not CORS Lens: an empty MV3 service worker, "webRequest" + <all_urls>, no listener
 //   ext "bare"     the same without "webRequest"
+//   ext "bare-errors" "bare-wr" plus CORS Lens's one idle listener (onErrorOccurred, fetch-like types, no extraHeaders)
 //   ext "before"   the --before build as is
 //   ext "beforehook" the build with the --before build's hook.js: the page hook's share of a difference
 //   ext "bare-listeners"  "bare-wr" plus the 8 listeners CORS Lens had up to d3a0130 (extraHeaders)
@@ -88,6 +89,7 @@ const ARMS = {
   X5: { label: "x  5 no-op listeners (extraHeaders)", ext: "bare-listeners5", host: "app", experiment: true },
   Xw: { label: "x  empty extension, webRequest perm.", ext: "bare-wr", host: "app", experiment: true },
   Xe: { label: "x  empty extension, no webRequest", ext: "bare", host: "app", experiment: true },
+  Xr: { label: "x  empty extension, one onErrorOccurred listener", ext: "bare-errors", host: "app", experiment: true },
 };
 const armIds = opt("arms", null)?.split(",")
   ?? Object.keys(ARMS).filter((k) => (!ARMS[k].experiment || argv.includes("--experiments")) && (!ARMS[k].before || BEFORE));
@@ -122,8 +124,15 @@ function variant(kind) {
   }
   cpSync(EXT, dir, { recursive: true });
   const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-  if (kind === "nocs") delete m.content_scripts;
-  if (kind === "hookonly") m.content_scripts = m.content_scripts.filter((c) => !c.js.includes("relay.js"));
+  // No page scripts at all: neither declared nor registrable (a build that registers them on demand needs "scripting").
+  if (kind === "nocs") {
+    delete m.content_scripts;
+    m.permissions = m.permissions.filter((x) => x !== "scripting");
+  }
+  if (kind === "hookonly") {
+    if (!m.content_scripts) throw new Error("arm Bh needs a build that declares its content scripts in the manifest (this one registers them on demand)");
+    m.content_scripts = m.content_scripts.filter((c) => !c.js.includes("relay.js"));
+  }
   if (kind === "beforehook") cpSync(join(BEFORE, "hook.js"), join(dir, "hook.js"));
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(m, null, 2));
   return (extDirs[kind] = dir);
@@ -148,6 +157,8 @@ for (const [name, spec] of Object.entries(specs)) {
 const BARE_SW = {
   "bare": "// empty\n",
   "bare-wr": "// empty\n",
+  // CORS Lens's idle listener (src/platform/background.ts onRequestError), alone.
+  "bare-errors": 'chrome.webRequest.onErrorOccurred.addListener(() => {}, { urls: ["<all_urls>"], types: ["xmlhttprequest", "other"] });\n',
   "bare-listeners": bareListeners(Object.keys(LISTENER_SPECS), true),
   "bare-listeners-noextra": bareListeners(Object.keys(LISTENER_SPECS), false),
   "bare-listeners6": bareListeners(SIX, true),

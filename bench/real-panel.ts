@@ -118,7 +118,7 @@ export async function runRealPanel(opts: { extensionDir: string; n: number; roun
     const sw = await browser.waitForTarget((t) => t.type() === "service_worker" && t.url().startsWith("chrome-extension://"), { timeout: 15000 });
     const extensionId = new URL(sw.url()).host;
     const control = await browser.newPage();
-    await control.goto(`chrome-extension://${extensionId}/panel.html?tabId=999999`);
+    await control.goto(`chrome-extension://${extensionId}/options.html`); // opens no port (hooks.ts)
     const tabs: Array<{ sent: number; tabId: number; held: number; dropped: number }> = [];
     for (const sent of [100, opts.n]) {
       const page = await browser.newPage();

@@ -40,6 +40,13 @@ export function manifestFor(target, base) {
   const m = structuredClone(base);
   delete m.$comment;
   m.background = target === "chrome" ? { service_worker: "background.js" } : { scripts: ["background.js"] };
+  if (target === "chrome") {
+    // Chrome: the page scripts are registered only where a capture reads them (src/background/hooks.ts),
+    // with "scripting"; the base manifest's declaration is what Firefox keeps, and what they are
+    // registered as (src/shared/page-scripts.ts: the same files and worlds; test/unit/build.test.ts).
+    delete m.content_scripts;
+    m.permissions = [...m.permissions, "scripting"];
+  }
   if (target === "firefox") {
     delete m.minimum_chrome_version;
     // data_collection_permissions (required on AMO for new add-ons) is read from Firefox 140 on

@@ -120,7 +120,7 @@ for (const [target, p] of Object.entries(packages)) {
   const raw = entries.get("manifest.json");
   if (!raw) { fail(`${target}: no manifest.json at the root of the package`); continue; }
   const m = JSON.parse(raw.toString("utf8"));
-  p.manifest = { name: m.name, version: m.version, description: m.description };
+  p.manifest = { name: m.name, version: m.version, description: m.description, permissions: m.permissions, content_scripts: m.content_scripts };
   if (m.version !== version) fail(`${target}: manifest version ${m.version}, package.json says ${version}`);
   if (typeof m.description !== "string" || !m.description) fail(`${target}: the manifest has no description`);
   else if (m.description.length > 132) fail(`${target}: description is ${m.description.length} characters (the Chrome Web Store takes 132)`);

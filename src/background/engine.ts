@@ -7,13 +7,16 @@
 //   is CapturePolicy (policy.ts); what survives the worker is Persistence and the Store.
 // index.ts runs it over the real browser; tests over the fake (test/fakes/browser.ts).
 import { originOf } from "../core/fetch";
-import type { Platform } from "../platform/background";
+import type { Platform, RawRequestDetails } from "../platform/background";
 import { type Annotation, type Entry, type SnapshotMessage, MSG, SNAPSHOT_FIRST } from "../shared/protocol";
+import { ALL_PAGES } from "../shared/page-scripts";
+import { hookMatchPatterns } from "../shared/sites";
 import { hostnameOf } from "../shared/url";
 import { annotated, assemble, judge } from "./assemble";
 import { PreflightMemory } from "./preflight-memory";
 import { Badge } from "./badge";
 import { Capture } from "./capture";
+import { HookPlacement } from "./hooks";
 import { Correlator, type Settled } from "./correlate";
 import { Ledger } from "./ledger";
 import { AnnotationMatcher } from "./matcher";
@@ -61,6 +64,7 @@ export class Engine {
   private sessions: PanelSessions;
   private relays: Relays;
   private tabs: TabLifecycle;
+  private hooks: HookPlacement;
   private isReady = false;
   private queue: Array<() => void> = [];
   private o: Required<EngineOptions>;
@@ -69,6 +73,7 @@ export class Engine {
     this.o = { limit: 10_000, chunkSize: 25, graceMs: 1500, panelGraceMs: 15_000, workerCapture: true, startupBridge: false,
       writeDelayMs: 250, storeBudget: STORE_BUDGET, ...opts };
     const timer = (ms: number, fn: () => void) => p.setTimer(ms, fn);
+    this.hooks = new HookPlacement(p);
     this.store = new Store(p.session, { limit: this.o.limit, chunkSize: this.o.chunkSize, onError: (e) => console.warn("cors-lens: storage", e),
       delayMs: this.o.writeDelayMs, setTimer: timer, budget: this.o.storeBudget });
     this.policy = new CapturePolicy({ setTimer: timer, graceMs: this.o.panelGraceMs, changed: () => this.policyChanged() });
@@ -89,7 +94,8 @@ export class Engine {
         this.policy.setSite(site, on);
         this.persistence.saveSites();
       },
-      reload: (tab) => { this.p.reloadTab(tab).catch(() => {}); },
+      // The reloaded page must find the page scripts registered (hooks.ts).
+      reload: (tab) => { this.hooks.settled().then(() => this.p.reloadTab(tab)).catch(() => {}); },
     });
     this.ledger = new Ledger(this.store, new Badge(p), (tab, m) => this.sessions.post(tab, m));
     this.matcher = new AnnotationMatcher(timer, (tab) => this.ledger.missed(tab), () => p.now());
@@ -112,6 +118,9 @@ export class Engine {
     this.p.onTabRemoved((tab) => this.whenReady(() => this.tabs.removed(tab)));
     this.p.onConnect((port) => this.sessions.accept(port));
     this.relays.listen();
+    // Chromium reports every CORS block as net::ERR_FAILED (Platform.blocksAreErrors): that counts
+    // the badge of a tab nobody watches. Firefox does not, and counts the page hook's rejections.
+    if (this.p.blocksAreErrors) this.p.onRequestError((d) => this.whenReady(() => this.countError(d)));
     this.ready = this.persistence.load().catch((e) => console.warn("cors-lens: load", e)).then(() => {
       this.isReady = true;
       // The badge outlives the worker; the store may not hold what the last life counted (a stop
@@ -167,6 +176,7 @@ export class Engine {
     const watched = this.policy.watchedTabs();
     const workers = this.o.workerCapture && this.policy.anyPort();
     this.capture.set(watched, workers);
+    if (this.p.hookOnDemand) this.hooks.set(this.policy.anyPort() ? ALL_PAGES : hookMatchPatterns(this.policy.siteLists()));
     this.relays.push(watched);
     for (const [tab, c] of this.buckets) {
       if (tab === -1 ? !workers : !watched.has(tab)) {
@@ -181,10 +191,26 @@ export class Engine {
   /** A port's tab is watched (full capture) from now until the port closes. */
   private async hold(tab: number): Promise<void> {
     this.policy.hold(tab);
+    // The loaded document gets the page scripts now (hooks.ts); a SNAPSHOT comes after, so a call
+    // the page makes once the panel shows is reported.
+    const injected = this.p.hookOnDemand ? this.hooks.inject(tab) : undefined;
     if (this.policy.url(tab) === undefined) {
       const url = await this.p.tabUrl(tab);
       if (url) this.policy.learnUrl(tab, url);
     }
+    await injected;
+  }
+
+  /**
+   * A fetch, XHR or EventSource of a tab nobody watches failed. Chromium ends a CORS block in
+   * net::ERR_FAILED (other failures have their own codes: ERR_CONNECTION_REFUSED, ERR_ABORTED, …);
+   * a cross-origin one, or one whose initiator is opaque, counts as a suspected block.
+   */
+  private countError(d: RawRequestDetails): void {
+    const tab = d.tabId;
+    if (tab < 0 || d.error !== "net::ERR_FAILED" || this.policy.isWatched(tab)) return;
+    if (d.initiator === undefined || d.initiator === originOf(d.url)) return;
+    this.ledger.suspected(tab);
   }
 
   private async snapshot(tab: number): Promise<PagedSnapshot> {
@@ -279,7 +305,8 @@ export class Engine {
     });
     switch (route.kind) {
       case "suspected":
-        this.ledger.suspected(tab);
+        // Where webRequest reports blocks (Chromium), countError counted it already.
+        if (!this.p.blocksAreErrors) this.ledger.suspected(tab);
         break;
       case "in-flight":
         this.buckets.get(tab)!.annotate(route.requestId, a);

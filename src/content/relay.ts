@@ -7,6 +7,11 @@ import { MSG, readCaptureState, type RelayChannel } from "../shared/protocol";
 import { HOOK_CALL, HOOK_EVENT, HOOK_LEVEL_EVENT, readHookMessage, type HookChannel } from "./hook-protocol";
 import { Relay } from "./relay-core";
 
+// Chrome injects this file into a held tab's loaded document (background/hooks.ts), where the
+// registered copy may already run: one relay per document, or every report would go twice.
+declare const globalThis: { __corsLensRelay?: boolean };
+if (!globalThis.__corsLensRelay) {
+globalThis.__corsLensRelay = true;
 const background = pageBridge<RelayChannel>(runtimeWall(), readCaptureState);
 const relay = new Relay({
   send: (m) => background.send(m),
@@ -29,3 +34,4 @@ hostBridge<HookChannel>(eventWall(document, HOOK_EVENT), readHookMessage).on(HOO
 });
 // A page restored from the back/forward cache missed the pushes sent while it was away.
 addEventListener("pageshow", (e) => { if (e.persisted && asked) void ask(); });
+}

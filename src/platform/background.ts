@@ -1,7 +1,8 @@
 // The background's side of the browser seam. Everything behind `Platform` is plain data and
 // callbacks, so the engine runs unchanged over the test fake (test/fakes/browser.ts).
+import { PAGE_SCRIPTS, type HookScope } from "../shared/page-scripts";
 import { LISTENED_EVENTS, type WebRequestEvent } from "../shared/web-request";
-import { extensionApi, ignore, type RawNamespace, type RawStorageArea } from "./namespace";
+import { extensionApi, ignore, type RawNamespace, type RawRegisteredScript, type RawStorageArea } from "./namespace";
 import { wrapPort, type Port } from "./port";
 
 export { LISTENED_EVENTS, WEB_REQUEST_EVENTS, type WebRequestEvent } from "../shared/web-request";
@@ -82,6 +83,20 @@ export interface Platform {
    * itself as completed (docs/firefox.md), so there completion proves nothing.
    */
   readonly blocksAreErrors: boolean;
+  /**
+   * Whether the page scripts (hook.js, relay.js) load only where placeHooks/injectHooks put them
+   * (Chrome: the manifest declares no content scripts) rather than in every page (Firefox).
+   */
+  readonly hookOnDemand: boolean;
+  /** Registers the page scripts for the pages `scope` matches (null: none), replacing the last scope. */
+  placeHooks(scope: HookScope | null): Promise<void>;
+  /** Injects the page scripts into every frame of the tab's loaded document (a script already there does nothing twice). */
+  injectHooks(tabId: number): Promise<void>;
+  /**
+   * One onErrorOccurred listener for fetch-like requests of every tab, without extraHeaders (call at
+   * the worker's top level). It costs only the requests that fail (docs/performance.md).
+   */
+  onRequestError(cb: (details: RawRequestDetails) => void): void;
   /** Adds one listener to each of the LISTENED_EVENTS, for all URLs narrowed by `filter`. */
   listen(filter: CaptureFilter, handler: (event: WebRequestEvent, details: RawRequestDetails) => void): ListenerSet;
   readonly session: StorageArea;
@@ -151,12 +166,18 @@ function addWithSpec(ev: RawEvent, cb: Listener, filter: { urls: string[] }, spe
   else ev.addListener(cb, filter);
 }
 
+/** fetch() and XHR are "xmlhttprequest"; EventSource is "other" (Chromium's webRequest resource types). */
+const ERROR_TYPES = ["xmlhttprequest", "other"];
+
 export function createBrowserPlatform(api: RawNamespace | null = extensionApi()): Platform {
   const { runtime, tabs, action, storage } = api ?? {};
   const sessionArea = storage?.session;
   if (!runtime || !tabs || !action || !storage || !sessionArea) throw new Error("cors-lens: not an extension background");
   const wr = api!.webRequest;
   const extraHeaders = !!wr && extraHeadersFor(wr, "OnBeforeSendHeadersOptions") !== null;
+  const scripting = api!.scripting;
+  const declared = runtime.getManifest?.().content_scripts;
+  const hookOnDemand = !!scripting && !(Array.isArray(declared) && declared.length > 0);
   const area = (a: RawStorageArea): StorageArea => ({ get: (k) => a.get(k), set: (i) => a.set(i), remove: (k) => a.remove(k) });
 
   return {
@@ -166,6 +187,41 @@ export function createBrowserPlatform(api: RawNamespace | null = extensionApi())
     // runtime.getBrowserInfo exists only in Firefox
     // (https://developer.mozilla.org/en-US/docs/Mozilla/Add-ons/WebExtensions/API/runtime/getBrowserInfo).
     blocksAreErrors: typeof runtime.getBrowserInfo !== "function",
+    hookOnDemand,
+    async placeHooks(scope) {
+      if (!hookOnDemand) return;
+      const ids = PAGE_SCRIPTS.map((x) => x.id);
+      const existing = new Set((await scripting!.getRegisteredContentScripts({ ids })).map((x) => x.id));
+      if (!scope || scope.matches.length === 0) {
+        if (existing.size) await scripting!.unregisterContentScripts({ ids: [...existing] });
+        return;
+      }
+      const scripts: RawRegisteredScript[] = PAGE_SCRIPTS.map((x) => ({
+        id: x.id, js: [x.file], matches: scope.matches, excludeMatches: scope.excludeMatches,
+        runAt: "document_start", allFrames: true, world: x.world,
+        // The manifest's match_about_blank: about:blank, srcdoc, data: and blob: frames of a matched page.
+        matchOriginAsFallback: true,
+      }));
+      const update = scripts.filter((x) => existing.has(x.id));
+      const add = scripts.filter((x) => !existing.has(x.id));
+      if (update.length) await scripting!.updateContentScripts(update);
+      if (add.length) await scripting!.registerContentScripts(add);
+    },
+    async injectHooks(tabId) {
+      if (!hookOnDemand) return;
+      for (const x of PAGE_SCRIPTS) {
+        try {
+          await scripting!.executeScript({ target: { tabId, allFrames: true }, files: [x.file], world: x.world, injectImmediately: true });
+        } catch {
+          // A page no extension may script (chrome://, the Web Store) or a tab that just closed.
+          return;
+        }
+      }
+    },
+    onRequestError(cb) {
+      const ev = wr?.onErrorOccurred as RawEvent | undefined;
+      ev?.addListener((d) => cb(d), { urls: ["<all_urls>"], types: ERROR_TYPES });
+    },
     listen(filter, handler) {
       if (!wr) {
         console.warn("cors-lens: no webRequest API (permission missing?)");

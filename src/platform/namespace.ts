@@ -32,12 +32,26 @@ export interface RawStorageArea {
   remove(keys: string[]): Promise<void>;
 }
 
+/** chrome.scripting.RegisteredContentScript (https://developer.chrome.com/docs/extensions/reference/api/scripting#type-RegisteredContentScript). */
+export interface RawRegisteredScript {
+  id: string;
+  js?: string[];
+  matches?: string[];
+  excludeMatches?: string[];
+  runAt?: "document_start" | "document_end" | "document_idle";
+  allFrames?: boolean;
+  matchOriginAsFallback?: boolean;
+  world?: "MAIN" | "ISOLATED";
+  persistAcrossSessions?: boolean;
+}
+
 export interface RawNamespace {
   runtime?: {
     id?: string;
     lastError?: unknown;
     getURL(path: string): string;
     getBrowserInfo?: unknown;
+    getManifest?(): { content_scripts?: unknown[] };
     connect(info: { name: string }): RawPort;
     sendMessage(m: unknown): Promise<unknown> | undefined;
     onMessage?: RawEvent<(m: unknown, sender: RawMessageSender, sendResponse: (answer: unknown) => void) => unknown>;
@@ -64,6 +78,14 @@ export interface RawNamespace {
     setBadgeText(d: { tabId: number; text: string }): Promise<void>;
     setBadgeBackgroundColor(d: { tabId: number; color: string }): Promise<void>;
     setTitle(d: { tabId: number; title: string }): Promise<void>;
+  };
+  /** Chrome only here: the Firefox build declares its content scripts in the manifest. */
+  scripting?: {
+    registerContentScripts(scripts: RawRegisteredScript[]): Promise<void>;
+    updateContentScripts(scripts: RawRegisteredScript[]): Promise<void>;
+    unregisterContentScripts(filter?: { ids?: string[] }): Promise<void>;
+    getRegisteredContentScripts(filter?: { ids?: string[] }): Promise<RawRegisteredScript[]>;
+    executeScript(injection: { target: { tabId: number; allFrames?: boolean }; files: string[]; world?: "MAIN" | "ISOLATED"; injectImmediately?: boolean }): Promise<unknown>;
   };
   cookies?: unknown;
   devtools?: {

@@ -22,3 +22,17 @@ export function capturePatternMatches(pattern: string, hostname: string): boolea
   if (pattern.startsWith("*.")) return hostname.endsWith(pattern.slice(1));
   return hostname === pattern;
 }
+
+/**
+ * Where the page hook loads when it is registered on demand (Chrome, engine.ts): a content-script
+ * match pattern per always-captured site pattern, the sites turned off excluded. Match patterns
+ * ignore the port and take "*." to mean the host and its sub-domains
+ * (https://developer.chrome.com/docs/extensions/develop/concepts/match-patterns): a superset of
+ * capturePatternMatches, which only costs the hook on a host that did not need it.
+ */
+export function hookMatchPatterns(sites: { on: readonly string[]; off: readonly string[] }): { matches: string[]; excludeMatches: string[] } {
+  const pattern = (s: string) => `*://${s}/*`;
+  const valid = (xs: readonly string[]) => xs.map(readCapturePattern).filter((s): s is string => s !== null);
+  const matches = [...new Set([...DEFAULT_CAPTURE_PATTERNS, ...valid(sites.on)])].filter((s) => !sites.off.includes(s)).map(pattern);
+  return { matches, excludeMatches: [...new Set(valid(sites.off))].map(pattern) };
+}

@@ -40,8 +40,9 @@ export async function launchWithExtension(extraArgs: string[] = []): Promise<Ext
     (t) => t.type() === "service_worker" && t.url().startsWith("chrome-extension://"), { timeout: 15000 });
   const extensionId = new URL(sw.url()).host;
   const control = await launched.browser.newPage();
-  // panel.html for a tab that does not exist: a harmless extension page with the extension's APIs.
-  await control.goto(`chrome-extension://${extensionId}/panel.html?tabId=999999`);
+  // The options page: an extension page with the extension's APIs that opens no port (a panel's
+  // port would hold a tab, and while one does the page hook is registered on every page: hooks.ts).
+  await control.goto(`chrome-extension://${extensionId}/options.html`);
   return { ...launched, extensionId, control };
 }
 

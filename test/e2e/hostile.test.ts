@@ -46,10 +46,16 @@ async function labPage(host = "app.example"): Promise<{ page: Page; tabId: numbe
   return { page, tabId: await tabIdOf(s.control, page) };
 }
 
+/**
+ * A page loaded while a panel watches its tab: the hook registered for every page then runs at
+ * document_start, before any page script (the hook injected into an already loaded page, when a
+ * panel opens, comes after the page's scripts: capture.test.ts covers it).
+ */
 async function watchedPage(): Promise<{ page: Page; tabId: number }> {
   const p = await labPage();
   await watch(s.control, p.tabId);
   await waitFor("full capture", async () => (await snapshot(s.control, p.tabId)).captureLevel === "full");
+  await p.page.reload();
   return p;
 }
 

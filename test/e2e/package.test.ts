@@ -9,14 +9,21 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { launch } from "puppeteer-core";
+import { PAGE_SCRIPTS } from "../../src/shared/page-scripts";
 import { FIREFOX_PATH, requireFirefox } from "./helpers/firefox";
 
 const ROOT = resolve(__dirname, "../..");
 const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
 
+interface Manifest {
+  version: string;
+  permissions?: string[];
+  content_scripts?: Array<{ js: string[]; world?: string; matches: string[]; run_at?: string; all_frames?: boolean; match_about_blank?: boolean }>;
+}
+
 interface PackageReport {
   version: string;
-  packages: Record<"chrome" | "firefox", { path: string; bytes: number; files: string[]; manifest: { version: string } }>;
+  packages: Record<"chrome" | "firefox", { path: string; bytes: number; files: string[]; manifest: Manifest }>;
   lint: { errors: number; warnings: number; notices: number; messages: string[] };
   chromeLoad: { version?: string; extensionId?: string; error?: string };
   problems: string[];
@@ -59,6 +66,19 @@ describe("npm run package: the store packages", () => {
       expect(p.manifest.version).toBe(version);
       expect(p.files).toEqual(expect.arrayContaining(["manifest.json", "background.js", "hook.js", "relay.js", "panel.js", "devtools.js", "icons/icon-128.png"]));
       expect(p.files.filter((f) => /\.(map|ts|tsx)$/.test(f))).toEqual([]);
+    }
+  });
+
+  test("the page scripts: Chrome registers them itself (scripting, no content_scripts); Firefox declares the same files in the same worlds for every page", () => {
+    const chrome = report.packages.chrome.manifest;
+    expect(chrome.content_scripts).toBeUndefined();
+    expect(chrome.permissions).toContain("scripting");
+    const firefox = report.packages.firefox.manifest;
+    expect(firefox.permissions).not.toContain("scripting");
+    expect(firefox.content_scripts!.map((c) => [c.js, c.world ?? "ISOLATED"]).sort())
+      .toEqual(PAGE_SCRIPTS.map((x) => [[x.file], x.world]).sort());
+    for (const c of firefox.content_scripts!) {
+      expect(c).toMatchObject({ matches: ["<all_urls>"], run_at: "document_start", all_frames: true, match_about_blank: true });
     }
   });
 

@@ -7,6 +7,7 @@ import type {
   CaptureFilter, ListenerSet, MessageSender, Navigation, Platform, Port, RawRequestDetails, StorageArea, WebRequestEvent,
 } from "../../src/platform/background";
 import type { PanelPlatform } from "../../src/platform/panel";
+import type { HookScope } from "../../src/shared/page-scripts";
 import { PORT_NAME } from "../../src/shared/protocol";
 import { LISTENED_EVENTS } from "../../src/shared/web-request";
 
@@ -183,8 +184,24 @@ export class FakePlatform implements Platform {
   removedCbs: Array<(tab: number) => void> = [];
   connectCbs: Array<(p: Port) => void> = [];
   messageCbs: Array<(m: unknown, s: MessageSender) => Promise<unknown> | undefined> = [];
+  errorCbs: Array<(d: RawRequestDetails) => void> = [];
 
   constructor(private w: FakeBrowser) {}
+
+  get hookOnDemand(): boolean {
+    return this.w.hookOnDemand;
+  }
+  async placeHooks(scope: HookScope | null): Promise<void> {
+    if (!this.w.hookOnDemand) return;
+    this.w.hookScope = scope && scope.matches.length ? JSON.parse(JSON.stringify(scope)) as HookScope : null;
+    this.w.hookScopes.push(this.w.hookScope);
+  }
+  async injectHooks(tabId: number): Promise<void> {
+    if (this.w.hookOnDemand) this.w.injections.push(tabId);
+  }
+  onRequestError(cb: (d: RawRequestDetails) => void): void {
+    this.errorCbs.push(cb);
+  }
 
   get extraHeaders(): boolean {
     return this.w.extraHeaders;
@@ -262,6 +279,13 @@ export class FakeBrowser {
   readonly tabMessages: Array<{ tabId: number; message: unknown }> = [];
   extraHeaders = true;
   blocksAreErrors = true;
+  /** Chrome's build: the page scripts are registered on demand (placeHooks), which outlives worker lives. */
+  hookOnDemand = true;
+  hookScope: HookScope | null = null;
+  /** Every scope placed, in order. */
+  readonly hookScopes: Array<HookScope | null> = [];
+  /** Tabs the page scripts were injected into (injectHooks). */
+  readonly injections: number[] = [];
   clock = 1_750_000_000_000;
   timers: Timer[] = [];
   timerSeq = 0;
@@ -295,6 +319,10 @@ export class FakeBrowser {
   emit(event: WebRequestEvent, d: RawRequestDetails): void {
     const life = this.current;
     if (!life || !LISTENED_EVENTS.includes(event)) return;
+    // The platform's own onRequestError listener: fetch-like types of every tab (platform/background.ts).
+    if (event === "errorOccurred" && ["xmlhttprequest", "other"].includes(d.type)) {
+      for (const cb of life.errorCbs) cb(JSON.parse(JSON.stringify(d)));
+    }
     for (const s of [...life.sets]) {
       if (s.removed) continue;
       if (s.filter.tabId !== undefined && s.filter.tabId !== -1 && s.filter.tabId !== d.tabId) continue;
