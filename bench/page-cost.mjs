@@ -461,6 +461,30 @@ const browserCpu = (c) => c.browser + c.network + c.extension + c.renderers + c.
 
 // ratio: the arm's median over A's median. paired: the median over rounds of the arm's time over
 // A's time in the same round (the two agree when the noise is even; paired follows slow drift).
+// 95% confidence intervals over the rounds (Student's t: rounds are few, and each is a pair run in
+// the same minute of the machine's load): for wall time, of the geometric mean of the per-round ratio
+// to A (a t-interval on the log ratios); for CPU, of the mean per-round difference to A in ms per
+// request. The A/A arm's interval is what "no difference" looks like in this run.
+const T95 = [12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+function tInterval(xs) {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, low: mean, high: mean };
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const h = (T95[n - 2] ?? 1.96) * sd / Math.sqrt(n);
+  return { mean, low: mean - h, high: mean + h };
+}
+function ratioCi(id) {
+  const t = tInterval(ms[id].map((x, i) => Math.log(x / ms.A[i])));
+  return [Math.exp(t.mean), Math.exp(t.low), Math.exp(t.high)].map((x) => +x.toFixed(3));
+}
+function cpuCi(id) {
+  if (!cpus_[id][0] || !cpus_.A[0]) return null;
+  const t = tInterval(cpus_[id].map((c, i) => (browserCpu(c) - browserCpu(cpus_.A[i])) * 1000 / (N + WARMUP)));
+  return [t.mean, t.low, t.high].map((x) => +x.toFixed(3));
+}
+
 const a = median(ms.A);
 const rows = armIds.map((id) => {
   const m = median(ms[id]);
@@ -470,6 +494,10 @@ const rows = armIds.map((id) => {
     addedMsPerRequest: +((m - a) / N).toFixed(4),
     perRound: ms[id].map((x) => Math.round(x)),
     perRoundRatio: ms[id].map((x, i) => +(x / ms.A[i]).toFixed(3)),
+    // [geometric mean, 95% CI low, high] of the per-round ratio to A; [mean, low, high] of the added
+    // browser CPU ms per request, per round against A's.
+    pairedCi: ratioCi(id),
+    cpuCi: cpuCi(id),
     // CPU seconds per process group during the page's run (warm-up included), median over rounds.
     cpuTotal: cpus_[id][0] ? +median(cpus_[id].map(browserCpu)).toFixed(2) : null,
     cpuSeconds: cpus_[id][0] ? Object.fromEntries(Object.keys(cpus_[id][0]).map((k) => [k, +median(cpus_[id].map((c) => c[k])).toFixed(2)])) : null,
@@ -499,6 +527,14 @@ for (const r of rows) {
   if (r.cpuSeconds) console.log(`${"".padEnd(36)} ${r.arm.padEnd(4)} ${Object.values(r.cpuSeconds).map((v) => f(v, 2).padStart(9)).join(" ")} ${f(r.cpuTotal, 2).padStart(13)} ${f((r.cpuTotal - a0) * 1000 / (N + WARMUP), 2).padStart(11)}`);
 }
 if (aa) console.log(`A/A spread (A'/A per round): ${f(Math.min(...aa), 2)}–${f(Math.max(...aa), 2)}`);
+console.log("");
+console.log(`95% confidence intervals over ${ROUNDS} rounds: ${"arm".padEnd(4)} ${"× A (geo. mean of pairs)".padStart(26)} ${"+browser CPU ms/req".padStart(24)}`);
+for (const r of rows) {
+  if (r.arm === "A") continue;
+  const [g, lo, hi] = r.pairedCi;
+  const c = r.cpuCi;
+  console.log(`${"".padEnd(46)} ${r.arm.padEnd(4)} ${`${f(g, 2)} [${f(lo, 2)}, ${f(hi, 2)}]`.padStart(26)} ${(c ? `${f(c[0], 2)} [${f(c[1], 2)}, ${f(c[2], 2)}]` : "-").padStart(24)}`);
+}
 if (PROFILE) {
   // The page's main thread, self time in ms per script file (median over the arm's runs).
   const keys = [...new Set(Object.values(profiles).flatMap((ps) => ps.flatMap((p) => Object.keys(p))))];

@@ -53,6 +53,11 @@ export class CapturePolicy {
     return this.holds.has(tab) || this.stale.has(tab) || this.siteTabs.has(tab);
   }
 
+  /** A port holds the tab (or held it in the last worker life and has not reconnected yet). */
+  isHeld(tab: number): boolean {
+    return this.holds.has(tab) || this.stale.has(tab);
+  }
+
   watchedTabs(): Set<number> {
     return new Set([...this.holds.keys(), ...this.stale.keys(), ...this.siteTabs]);
   }

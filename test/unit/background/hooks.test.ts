@@ -73,6 +73,24 @@ describe("the page scripts on demand (Chrome)", () => {
     expect(w.hookScope).toEqual(ALL_PAGES);
   });
 
+  test("a second port for a held tab injects nothing more (DevTools open, then its CORS panel shown)", async () => {
+    const { w, engine } = await started();
+    w.navigate(4, "https://shop.example/");
+    const devtools = w.connect("cors-lens/panel", `chrome-extension://${EXTENSION_ID}/devtools.html`);
+    devtools.send({ type: MSG.HELLO, tabId: 4, hold: true });
+    await engine.idle();
+    const panel = await openPanel(w, engine, 4);
+    await settle();
+    expect(panel.of(MSG.SNAPSHOT)).toHaveLength(1);
+    expect(w.injections).toEqual([4]);
+    // Both closed, then a panel again: the document may have been loaded in between, so it is injected again.
+    panel.disconnect();
+    devtools.disconnect();
+    await engine.idle();
+    await openPanel(w, engine, 4);
+    expect(w.injections).toEqual([4, 4]);
+  });
+
   test("'always capture' on a site registers it; a new worker life keeps the registration", async () => {
     const w = new FakeBrowser();
     const { engine } = await started(w);
