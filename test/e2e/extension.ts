@@ -19,6 +19,7 @@ export interface ChromeLike {
   tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
   runtime: { connect(o: { name: string }): PortLike };
   action: { getBadgeText(o: { tabId: number }): Promise<string>; getTitle(o: { tabId: number }): Promise<string> };
+  scripting: { executeScript(o: { target: { tabId: number }; world: "MAIN"; func: () => unknown }): Promise<Array<{ result?: unknown }>> };
 }
 declare const chrome: ChromeLike;
 
@@ -217,6 +218,23 @@ export async function watch(control: Page, tabId: number): Promise<void> {
     };
     open();
   }, tabId);
+  await hooked(control, tabId);
+}
+
+/**
+ * Chrome injects the page hook into a tab's loaded document when the tab's first port comes,
+ * without holding up the SNAPSHOT (engine.ts hold): waits until the top frame has it, as a user's
+ * next click in the page comes after it. A page no extension may script has nothing to wait for.
+ */
+export async function hooked(control: Page, tabId: number): Promise<void> {
+  await waitFor(`the page hook in tab ${tabId}`, () => control.evaluate(async (id: number) => {
+    try {
+      const [r] = await chrome.scripting.executeScript({ target: { tabId: id }, world: "MAIN", func: () => "__corsLensHooked" in window });
+      return r?.result === true;
+    } catch {
+      return true;
+    }
+  }, tabId));
 }
 
 export async function unwatch(control: Page, tabId: number): Promise<void> {

@@ -8,7 +8,7 @@
 // the page's script at that line in the Sources panel (devtools.panels.openResource).
 import type { Page } from "puppeteer-core";
 import { startLab, type Lab } from "../lab/server";
-import { launchWithExtension, waitFor, type ExtensionSession } from "./extension";
+import { hooked, launchWithExtension, tabIdOf, waitFor, type ExtensionSession } from "./extension";
 
 let lab: Lab;
 let s: ExtensionSession;
@@ -50,6 +50,8 @@ test("the Network panel's Initiator of a page's fetch is the page's script, not 
   const page = await s.browser.newPage();
   await page.goto(`${lab.origin("app.example")}/initiator.html`);
   const devtools = await frontendFor("/initiator.html");
+  // DevTools opened on the loaded page: its devtools page's port brought the hook (injected, not awaited).
+  await hooked(s.control, await tabIdOf(s.control, page));
   expect(await page.evaluate(() => (window as unknown as { callApi(): Promise<unknown> }).callApi())).toBe(200);
   let last = "(nothing yet)";
   const cell = await waitFor("the initiator, linkified by DevTools", async () => {
@@ -91,6 +93,7 @@ test("the CORS panel's Initiator, clicked inside DevTools, opens the page's scri
   }), 20_000);
   const panel = await waitFor("the CORS panel's frame", async () => devtools.frames().find((f) => f.url().includes("/panel.html")) ?? null, 20_000);
   await panel.waitForSelector('[role="grid"]');
+  await hooked(s.control, await tabIdOf(s.control, page));
   // A blocked call from the page's script (no CORS headers on this route).
   expect(await page.evaluate(() => (window as unknown as { callBlocked(): Promise<unknown> }).callBlocked())).toBe("blocked");
   await waitFor("the row", () => panel.$$eval(".grid-rows > [role=row]", (rows) => rows.some((r) => r.textContent?.includes("/initiator-blocked"))).then((x) => x || null), 15_000);

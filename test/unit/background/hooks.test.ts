@@ -38,23 +38,23 @@ describe("the page scripts on demand (Chrome)", () => {
     expect(w.injections).toEqual([]);
   });
 
-  test("a panel's HELLO registers them on every page and injects them into its tab before the SNAPSHOT", async () => {
+  test("a panel's HELLO registers them on every page and injects them into its tab, without holding up the SNAPSHOT", async () => {
     const { w, engine } = await started();
     w.navigate(3, "https://shop.example/");
-    // An injection that takes its time: the SNAPSHOT waits for it.
+    // An injection that takes its time: the SNAPSHOT does not wait for it (B4r: 35–50 ms later when it did).
     let done!: () => void;
     const life = w.current!;
     life.injectHooks = (tab) => new Promise<void>((r) => { done = () => { w.injections.push(tab); r(); }; });
     const panel = w.connect("cors-lens/panel");
     panel.send({ type: MSG.HELLO, tabId: 3 });
-    for (let i = 0; i < 5; i++) await settle();
-    expect(panel.of(MSG.SNAPSHOT)).toHaveLength(0);
-    expect(w.hookScope).toEqual(ALL_PAGES);
-    done();
     await engine.idle();
+    for (let i = 0; i < 5; i++) await settle();
+    expect(panel.of(MSG.SNAPSHOT)).toHaveLength(1);
+    expect(w.hookScope).toEqual(ALL_PAGES);
+    expect(w.injections).toEqual([]);
+    done();
     await settle();
     expect(w.injections).toEqual([3]);
-    expect(panel.of(MSG.SNAPSHOT)).toHaveLength(1);
     // Closed: back to the dev sites (the tab's document keeps what was injected).
     panel.disconnect();
     await engine.idle();
