@@ -475,12 +475,14 @@ function tInterval(xs) {
   const h = (T95[n - 2] ?? 1.96) * sd / Math.sqrt(n);
   return { mean, low: mean - h, high: mean + h };
 }
+// null with one round: no interval to give.
 function ratioCi(id) {
+  if (ms[id].length < 2) return null;
   const t = tInterval(ms[id].map((x, i) => Math.log(x / ms.A[i])));
   return [Math.exp(t.mean), Math.exp(t.low), Math.exp(t.high)].map((x) => +x.toFixed(3));
 }
 function cpuCi(id) {
-  if (!cpus_[id][0] || !cpus_.A[0]) return null;
+  if (!cpus_[id][0] || !cpus_.A[0] || cpus_[id].length < 2) return null;
   const t = tInterval(cpus_[id].map((c, i) => (browserCpu(c) - browserCpu(cpus_.A[i])) * 1000 / (N + WARMUP)));
   return [t.mean, t.low, t.high].map((x) => +x.toFixed(3));
 }
@@ -531,9 +533,9 @@ console.log("");
 console.log(`95% confidence intervals over ${ROUNDS} rounds: ${"arm".padEnd(4)} ${"× A (geo. mean of pairs)".padStart(26)} ${"+browser CPU ms/req".padStart(24)}`);
 for (const r of rows) {
   if (r.arm === "A") continue;
-  const [g, lo, hi] = r.pairedCi;
+  const p = r.pairedCi;
   const c = r.cpuCi;
-  console.log(`${"".padEnd(46)} ${r.arm.padEnd(4)} ${`${f(g, 2)} [${f(lo, 2)}, ${f(hi, 2)}]`.padStart(26)} ${(c ? `${f(c[0], 2)} [${f(c[1], 2)}, ${f(c[2], 2)}]` : "-").padStart(24)}`);
+  console.log(`${"".padEnd(46)} ${r.arm.padEnd(4)} ${(p ? `${f(p[0], 2)} [${f(p[1], 2)}, ${f(p[2], 2)}]` : "one round: none").padStart(26)} ${(c ? `${f(c[0], 2)} [${f(c[1], 2)}, ${f(c[2], 2)}]` : "-").padStart(24)}`);
 }
 if (PROFILE) {
   // The page's main thread, self time in ms per script file (median over the arm's runs).

@@ -99,11 +99,14 @@ if (ONLY.has("B3")) {
   for (const a of page.arms) {
     let target = "", met = null;
     // Met only when the 95% interval of the paired ratio is under the target (not shown otherwise).
-    const [g, lo, hi] = a.pairedCi;
-    if (a.arm === "B") { target = "≤ 1.05× A (95% CI)"; met = hi <= 1.05; }
-    if (a.arm === "C" && D) { target = `≤ D (${D.pairedCi[0].toFixed(2)}×)`; met = g <= D.pairedCi[0]; }
+    // With one round (--quick) there is no interval, and nothing is shown met.
+    const p = a.pairedCi;
+    const signed = (x) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(2)}`;
+    if (a.arm === "B") { target = "≤ 1.05× A (95% CI)"; met = p ? p[2] <= 1.05 : false; }
+    if (a.arm === "C" && D) { target = `≤ D (${D.ratio.toFixed(2)}×)`; met = p && D.pairedCi ? p[0] <= D.pairedCi[0] : a.ratio <= D.ratio; }
     const spread = a.arm === "A2" ? `; A/A spread ${page.aaSpread.map((x) => x.toFixed(2)).join("–")}` : "";
-    const ci = a.arm === "A" ? "" : ` (paired ${g.toFixed(2)}× [${lo.toFixed(2)}, ${hi.toFixed(2)}]${a.cpuCi ? `, +${a.cpuCi[0].toFixed(2)} CPU ms/req [${a.cpuCi[1].toFixed(2)}, ${a.cpuCi[2].toFixed(2)}]` : ""}${spread})`;
+    const interval = p ? `paired ${p[0].toFixed(2)}× [${p[1].toFixed(2)}, ${p[2].toFixed(2)}]${a.cpuCi ? `, ${signed(a.cpuCi[0])} CPU ms/req [${a.cpuCi[1].toFixed(2)}, ${a.cpuCi[2].toFixed(2)}]` : ""}` : "one round: no interval";
+    const ci = a.arm === "A" ? "" : ` (${interval}${spread})`;
     row("B3", `${a.label.replace(/\s+/g, " ")}${ci}`, a.addedMsPerRequest, "added ms/request",
       `A ${arm("A").medianMs} ms`, a.ratio, target, met);
   }
