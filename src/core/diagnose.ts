@@ -496,6 +496,16 @@ function diagnosisFrom(ex: Exchange, o: Outcome, mode: CredentialsMode, inferred
 
 function diagnosisOutcome(ex: Exchange, o: Outcome,
   make: (blocked: boolean, f: Failure | null, message: string, networkError: string | null) => Diagnosis): Diagnosis {
+  // The browser ends every CORS block in one error (CORS_BLOCK_ERRORS). A request it ended in another
+  // one failed for that reason, whatever the recorded headers would fail: net::ERR_ABORTED is the page
+  // (or its timeout) cancelling it, and a preflight sent meanwhile may still come back failing (a live
+  // CI run: a PUT aborted after 10 s, its second hop's preflight answered 404 after the abort, which we
+  // named the block). Blink's own refusal of the request mode is the exception: webRequest sees it as
+  // net::ERR_ABORTED too (assemble.ts annotated).
+  const ended = ex.browserError;
+  if (o.failure && typeof ended === "string" && ended !== "" && !isCorsBlockError(ended) && o.failure.code !== "DisallowedByMode") {
+    return make(false, null, `The request failed with ${ended}, a network error, not a CORS block.`, ended);
+  }
   if (o.failure) {
     // The verdict stays Chromium's; only the message leads with the error the CORS block hides.
     const hidden = hiddenServerError(ex, o.failure);

@@ -287,6 +287,24 @@ describe("browser errors that are not CORS", () => {
     const d = diagnose(ex({ preflight: null, response: null, browserError: "net::ERR_CONNECTION_REFUSED" }));
     expect(d).toMatchObject({ blocked: false, code: null, networkError: "net::ERR_CONNECTION_REFUSED" });
   });
+  test("a request the browser ended in another error than its CORS one failed for that, whatever a late preflight said", () => {
+    // A live CI run: the page's timeout aborted a PUT, whose preflight then came back 404.
+    const failing = { status: 404, headers: { "content-type": "text/plain" } };
+    expect(diagnose(ex({ preflight: failing, response: null, browserError: "net::ERR_FAILED" })))
+      .toMatchObject({ blocked: true, stage: "preflight", code: "PreflightMissingAllowOriginHeader" });
+    const d = diagnose(ex({ preflight: failing, response: null, browserError: "net::ERR_ABORTED" }));
+    expect(d).toMatchObject({ blocked: false, code: null, networkError: "net::ERR_ABORTED" });
+    expect(d.message).toBe("The request failed with net::ERR_ABORTED, a network error, not a CORS block.");
+    // Firefox's cancellation, the same way; its CORS error (a failed preflight) stays a block.
+    expect(diagnose(ex({ preflight: failing, response: null, browserError: "NS_BINDING_ABORTED" })).blocked).toBe(false);
+    expect(diagnose(ex({ preflight: failing, response: null, browserError: "NS_ERROR_DOM_BAD_URI" })).blocked).toBe(true);
+    // Not knowing the browser's end (null: completed, or a file without it) changes nothing.
+    expect(diagnose(ex({ preflight: failing, response: null })).blocked).toBe(true);
+  });
+  test("Blink's refusal of mode same-origin across origins stays DisallowedByMode with net::ERR_ABORTED", () => {
+    const d = diagnose(ex({ mode: "same-origin", preflight: null, browserError: "net::ERR_ABORTED" }));
+    expect(d).toMatchObject({ blocked: true, code: "DisallowedByMode" });
+  });
   test("ERR_FAILED with nothing recorded is blocked with no code, and says why", () => {
     const d = diagnose(ex({ preflight: null, response: null, browserError: "net::ERR_FAILED" }));
     expect(d).toMatchObject({ blocked: true, code: null });
