@@ -43,7 +43,7 @@ export function manifestFor(target, base) {
   if (target === "chrome") {
     // Chrome: the page scripts are registered only where a capture reads them (src/background/hooks.ts),
     // with "scripting"; the base manifest's declaration is what Firefox keeps, and what they are
-    // registered as (src/shared/page-scripts.ts: the same files and worlds; test/unit/build.test.ts).
+    // registered as (src/shared/page-scripts.ts: the same files and worlds; test/e2e/package.test.ts checks both manifests).
     delete m.content_scripts;
     m.permissions = [...m.permissions, "scripting"];
   }

@@ -6,6 +6,7 @@
 //   Navigations and closed tabs → TabLifecycle (tabs.ts). Which tabs are captured fully, and why,
 //   is CapturePolicy (policy.ts); what survives the worker is Persistence and the Store.
 // index.ts runs it over the real browser; tests over the fake (test/fakes/browser.ts).
+import { isCorsBlockError } from "../core/diagnose";
 import { originOf } from "../core/fetch";
 import type { Platform, RawRequestDetails } from "../platform/background";
 import { type Annotation, type Entry, type SnapshotMessage, MSG, SNAPSHOT_FIRST } from "../shared/protocol";
@@ -176,7 +177,7 @@ export class Engine {
     const watched = this.policy.watchedTabs();
     const workers = this.o.workerCapture && this.policy.anyPort();
     this.capture.set(watched, workers);
-    if (this.p.hookOnDemand) this.hooks.set(this.policy.anyPort() ? ALL_PAGES : hookMatchPatterns(this.policy.siteLists()));
+    this.hooks.set(this.policy.anyPort() ? ALL_PAGES : hookMatchPatterns(this.policy.siteLists()));
     this.relays.push(watched);
     for (const [tab, c] of this.buckets) {
       if (tab === -1 ? !workers : !watched.has(tab)) {
@@ -196,7 +197,7 @@ export class Engine {
     // real panel's first row 35–50 ms later (B4r, 190 against 157 ms, same run).
     const first = !this.policy.isHeld(tab);
     this.policy.hold(tab);
-    if (first && this.p.hookOnDemand) void this.hooks.inject(tab);
+    if (first) void this.hooks.inject(tab);
     if (this.policy.url(tab) === undefined) {
       const url = await this.p.tabUrl(tab);
       if (url) this.policy.learnUrl(tab, url);
@@ -210,7 +211,7 @@ export class Engine {
    */
   private countError(d: RawRequestDetails): void {
     const tab = d.tabId;
-    if (tab < 0 || d.error !== "net::ERR_FAILED" || this.policy.isWatched(tab)) return;
+    if (tab < 0 || !isCorsBlockError(d.error) || this.policy.isWatched(tab)) return;
     if (d.initiator === undefined || d.initiator === originOf(d.url)) return;
     this.ledger.suspected(tab);
   }

@@ -84,13 +84,11 @@ export interface Platform {
    */
   readonly blocksAreErrors: boolean;
   /**
-   * Whether the page scripts (hook.js, relay.js) load only where placeHooks/injectHooks put them
-   * (Chrome: the manifest declares no content scripts) rather than in every page (Firefox).
+   * Registers the page scripts (hook.js, relay.js) for the pages `scope` matches (null: none),
+   * replacing the last scope. Nothing where the manifest declares them for every page (Firefox).
    */
-  readonly hookOnDemand: boolean;
-  /** Registers the page scripts for the pages `scope` matches (null: none), replacing the last scope. */
   placeHooks(scope: HookScope | null): Promise<void>;
-  /** Injects the page scripts into every frame of the tab's loaded document (a script already there does nothing twice). */
+  /** Injects the page scripts into every frame of the tab's loaded document (a script already there does nothing twice); nothing where the manifest declares them. */
   injectHooks(tabId: number): Promise<void>;
   /**
    * One onErrorOccurred listener for fetch-like requests of every tab, without extraHeaders (call at
@@ -177,6 +175,7 @@ export function createBrowserPlatform(api: RawNamespace | null = extensionApi())
   const extraHeaders = !!wr && extraHeadersFor(wr, "OnBeforeSendHeadersOptions") !== null;
   const scripting = api!.scripting;
   const declared = runtime.getManifest?.().content_scripts;
+  // Chrome's build declares no content scripts and registers them itself (background/hooks.ts).
   const hookOnDemand = !!scripting && !(Array.isArray(declared) && declared.length > 0);
   const area = (a: RawStorageArea): StorageArea => ({ get: (k) => a.get(k), set: (i) => a.set(i), remove: (k) => a.remove(k) });
 
@@ -187,7 +186,6 @@ export function createBrowserPlatform(api: RawNamespace | null = extensionApi())
     // runtime.getBrowserInfo exists only in Firefox
     // (https://developer.mozilla.org/en-US/docs/Mozilla/Add-ons/WebExtensions/API/runtime/getBrowserInfo).
     blocksAreErrors: typeof runtime.getBrowserInfo !== "function",
-    hookOnDemand,
     async placeHooks(scope) {
       if (!hookOnDemand) return;
       const ids = PAGE_SCRIPTS.map((x) => x.id);

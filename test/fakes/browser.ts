@@ -188,9 +188,6 @@ export class FakePlatform implements Platform {
 
   constructor(private w: FakeBrowser) {}
 
-  get hookOnDemand(): boolean {
-    return this.w.hookOnDemand;
-  }
   async placeHooks(scope: HookScope | null): Promise<void> {
     if (!this.w.hookOnDemand) return;
     this.w.hookScope = scope && scope.matches.length ? JSON.parse(JSON.stringify(scope)) as HookScope : null;

@@ -20,6 +20,14 @@ async function started(w = new FakeBrowser()) {
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** DevTools opened on the tab (whichever panel it shows): its devtools page holds the tab. */
+async function devtoolsOpen(w: FakeBrowser, engine: Engine, tabId: number) {
+  const port = w.connect("cors-lens/panel", `chrome-extension://${EXTENSION_ID}/devtools.html`);
+  port.send({ type: MSG.HELLO, tabId, hold: true });
+  await engine.idle();
+  return port;
+}
+
 describe("hookMatchPatterns", () => {
   test("the default dev sites, the user's, minus the sites turned off", () => {
     expect(DEV.matches).toEqual(["*://localhost/*", "*://*.localhost/*", "*://127.0.0.1/*", "*://*.test/*"]);
@@ -65,9 +73,7 @@ describe("the page scripts on demand (Chrome)", () => {
   test("the devtools page's hold does the same (DevTools open on another panel)", async () => {
     const { w, engine } = await started();
     w.navigate(4, "https://shop.example/");
-    const port = w.connect("cors-lens/panel", `chrome-extension://${EXTENSION_ID}/devtools.html`);
-    port.send({ type: MSG.HELLO, tabId: 4, hold: true });
-    await engine.idle();
+    await devtoolsOpen(w, engine, 4);
     await settle();
     expect(w.injections).toEqual([4]);
     expect(w.hookScope).toEqual(ALL_PAGES);
@@ -76,9 +82,7 @@ describe("the page scripts on demand (Chrome)", () => {
   test("a second port for a held tab injects nothing more (DevTools open, then its CORS panel shown)", async () => {
     const { w, engine } = await started();
     w.navigate(4, "https://shop.example/");
-    const devtools = w.connect("cors-lens/panel", `chrome-extension://${EXTENSION_ID}/devtools.html`);
-    devtools.send({ type: MSG.HELLO, tabId: 4, hold: true });
-    await engine.idle();
+    const devtools = await devtoolsOpen(w, engine, 4);
     const panel = await openPanel(w, engine, 4);
     await settle();
     expect(panel.of(MSG.SNAPSHOT)).toHaveLength(1);
