@@ -493,6 +493,45 @@ describe("capture in Chromium with the built extension", () => {
     }
   });
 
+  test("'always capture' on a site that is not a dev default registers the hook for its new pages, and nowhere else, with no port open", async () => {
+    const site = "other.example";
+    const set = (on: boolean) => s.control.evaluate((m: { site: string; on: boolean }) => new Promise<void>((done) => {
+      const c = (globalThis as unknown as { chrome: { runtime: { connect(o: object): { postMessage(m: unknown): void; disconnect(): void; onMessage: { addListener(f: (m: { type?: string }) => void): void } } } } }).chrome;
+      const port = c.runtime.connect({ name: "cors-lens/panel" });
+      port.onMessage.addListener((x) => {
+        if (x?.type !== "SNAPSHOT") return;
+        port.postMessage({ type: "SET_ALWAYS_CAPTURE", site: m.site, on: m.on });
+        setTimeout(() => { port.disconnect(); done(); }, 300);
+      });
+      port.postMessage({ type: "HELLO", tabId: 999999 });
+    }), { site, on });
+    const registered = () => s.control.evaluate(async () => {
+      const c = (globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<Array<{ id: string; matches?: string[] }>> } } }).chrome;
+      return (await c.scripting.getRegisteredContentScripts()).map((x) => [x.id, ...(x.matches ?? [])].join(" "));
+    });
+    await set(true);
+    try {
+      // The port closed: the registration narrows back to the always-captured sites, now with this one.
+      const scripts = await waitFor("the site registered, and not every page", async () => {
+        const r = await registered();
+        return r.length === 2 && r.every((x) => x.includes(`*://${site}/*`) && !x.includes("<all_urls>")) ? r : null;
+      });
+      expect(scripts.map((x) => x.split(" ")[0]).sort()).toEqual(["cors-lens-hook", "cors-lens-relay"]);
+      const on = await s.browser.newPage();
+      // No port is open and nothing was injected: only the registration can have put it there.
+      await on.goto(`${lab.origin(site)}/page.html?t=${++nonce}`);
+      expect(await on.evaluate(() => "__corsLensHooked" in window)).toBe(true);
+      const off = await s.browser.newPage();
+      await off.goto(`${APP}/page.html?t=${++nonce}`);
+      expect(await off.evaluate(() => "__corsLensHooked" in window)).toBe(false);
+      await on.close();
+      await off.close();
+    } finally {
+      await set(false);
+    }
+    await waitFor("the site unregistered", async () => (await registered()).every((x) => !x.includes(`*://${site}/*`)));
+  });
+
   test("a tab nobody watches costs no capture; opening a panel reports what was missed", async () => {
     const { page, tabId } = await labPage();
     const failing = scenario("unwatched", (u) => [{ url: u(0), preflight: null, response: ok({ "access-control-allow-origin": "*" }) }]);
