@@ -5,6 +5,7 @@
 // showed before it (src/background/store.ts).
 import type { Page } from "puppeteer-core";
 import type { SnapshotMessage } from "../../src/shared/protocol";
+import { noise } from "../fixtures/noise";
 import { labWithExtension, snapshot, stopWorker, tabIdOf, unwatch, waitFor, watch } from "./extension";
 
 /** The storage.session calls made inside the control page (an extension page). */
@@ -12,7 +13,10 @@ declare const chrome: { storage: { session: { getBytesInUse(keys: null): Promise
 
 const env = labWithExtension();
 
-/** Requests per tab; each exchange is about 3.5 KB stored (a 3,000-byte response header): 3 × 1,200 ≈ 12 MB. */
+/**
+ * Requests per tab; each exchange is about 3.5 KB stored (a 3,000-byte response header of its own,
+ * which deflating the chunks cannot shrink): 3 × 1,200 ≈ 12 MB.
+ */
 const N = 1200;
 
 /** `n` credentialed-free GETs, 50 at a time, each to its own URL (?i=); resolves when all settled. */
@@ -35,9 +39,9 @@ const bytesInUse = () => env.s.control.evaluate(async () => ({
 
 test("three busy tabs past the quota, then a worker stop: under the quota, oldest dropped first, each tab its share, nothing shown lost", async () => {
   const key = `quota-${Date.now().toString(36)}`;
-  env.lab.register(key, { hops: [{ url: env.lab.hopUrl(key, 0), preflight: null,
-    response: { status: 200, headers: { "access-control-allow-origin": "*", "x-pad": "p".repeat(3000) } } }] });
-  const url = env.lab.hopUrl(key, 0);
+  env.lab.route(`/${key}`, (req) => ({ status: 200, body: "ok",
+    headers: { "access-control-allow-origin": "*", "x-pad": noise(3000, Number(new URL(req.target, "http://x").searchParams.get("i"))) } }));
+  const url = `${env.lab.origin("api.example")}/${key}`;
   const tabs: Array<{ page: Page; tab: number }> = [];
   for (let t = 0; t < 3; t++) {
     const page = await env.s.browser.newPage();

@@ -269,7 +269,7 @@ describe("the byte budget", () => {
   test("a snapshot whose write evicts lists only what is still held: its entries and dropped count add up", async () => {
     // Writes gathered (the fake's timers never advance): the panel's snapshot is what writes them, and
     // that write is over the budget.
-    const { w, engine, tab } = await setup({ chunkSize: 5, storeBudget: 8_000 });
+    const { w, engine, tab } = await setup({ chunkSize: 5, storeBudget: 2_000 });
     for (let i = 0; i < 40; i++) tab.request("GET", `${API}/n${i}`, { browserHeaders: { Cookie: "s=1" } }).start().send().blocked(200, noAcac);
     const panel = await openPanel(w, engine, 1);
     const [snap] = panel.of(MSG.SNAPSHOT);

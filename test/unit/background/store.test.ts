@@ -1,8 +1,9 @@
-import { STORE_BUDGET, Store } from "../../../src/background/store";
+import { MEMORY_BUDGET, STORE_BUDGET, Store, packChunk, unpackChunk } from "../../../src/background/store";
 import { diagnose } from "../../../src/core/diagnose";
 import type { Entry } from "../../../src/shared/protocol";
 import { FakeBrowser } from "../../fakes/browser";
 import { exchange, response } from "../../fixtures/exchange";
+import { noise } from "../../fixtures/noise";
 
 function entry(id: string, page = 0, start = 0): Entry {
   return {
@@ -13,6 +14,11 @@ function entry(id: string, page = 0, start = 0): Entry {
 }
 
 const ids = (list: Entry[]) => list.map((e) => e.exchange.id);
+
+/** A stored chunk's entries, inflated (the fake keeps each value as JSON). */
+function chunkAt(w: FakeBrowser, key: string): any[] {
+  return JSON.parse(unpackChunk(JSON.parse(w.session.data.get(key)!)) as string);
+}
 
 describe("store", () => {
   test("keeps the newest `limit` entries, drops the oldest first and counts them", async () => {
@@ -41,8 +47,8 @@ describe("store", () => {
     expect(s2.add(1, entry("b"))).toBe(false);
     s2.add(1, entry("c"));
     await s2.flush();
-    expect(JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!)).map((e: Entry) => e.exchange.id)).toEqual(["a", "b"]);
-    expect(JSON.parse(JSON.parse(w.session.data.get("cl:c:1:1")!)).map((e: Entry) => e.exchange.id)).toEqual(["c"]);
+    expect((chunkAt(w, "cl:c:1:0")).map((e: Entry) => e.exchange.id)).toEqual(["a", "b"]);
+    expect((chunkAt(w, "cl:c:1:1")).map((e: Entry) => e.exchange.id)).toEqual(["c"]);
     const s3 = new Store(w.session, { chunkSize: 4 });
     await s3.load();
     expect(ids(await s3.entries(1))).toEqual(["a", "b", "c"]);
@@ -98,7 +104,7 @@ describe("store", () => {
     const s = new Store(w.session, { chunkSize: 4 });
     s.add(1, { exchange: ex, diagnosis: judged, page: 0, start: 5, end: 9, frameId: 0, type: "fetch", annotated: true });
     await s.flush();
-    const stored = JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!));
+    const stored = (chunkAt(w, "cl:c:1:0"));
     expect(stored).toEqual([{ exchange: ex, page: 0, start: 5, end: 9, frameId: 0, type: "fetch", annotated: true }]);
     const again = new Store(w.session, { chunkSize: 4 });
     await again.load();
@@ -132,7 +138,7 @@ describe("store", () => {
     const s = new Store(w.session, { chunkSize: 4 });
     s.add(1, entry("a"));
     await s.flush();
-    const chunk = JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!));
+    const chunk = (chunkAt(w, "cl:c:1:0"));
     chunk[0].exchange.hops = [null];
     w.session.data.set("cl:c:1:0", JSON.stringify(JSON.stringify(chunk)));
     const again = new Store(w.session, { chunkSize: 4 });
@@ -149,7 +155,7 @@ describe("store", () => {
     s.add(1, entry("a"));
     s.add(1, entry("b"));
     await s.flush();
-    const chunk = JSON.parse(JSON.parse(w.session.data.get("cl:c:1:0")!));
+    const chunk = (chunkAt(w, "cl:c:1:0"));
     chunk[0].exchange = null;
     w.session.data.set("cl:c:1:0", JSON.stringify(JSON.stringify(chunk)));
     const again = new Store(w.session, { chunkSize: 4 });
@@ -159,13 +165,13 @@ describe("store", () => {
 
   test("over the byte budget, the oldest chunk of the tabs over an equal share goes first, counted as dropped", async () => {
     // Room for five chunks of two (each chunk the same size: ids of the same length).
-    const probe = new Store(new FakeBrowser().session, { chunkSize: 2 });
+    const probe = new Store(new FakeBrowser().session, { chunkSize: 2, deflate: false });
     probe.add(1, entry("x0"));
     probe.add(1, entry("x1"));
     await probe.flush();
     const budget = probe.bytes() * 5 + 10;
     const w = new FakeBrowser();
-    const s = new Store(w.session, { chunkSize: 2, budget });
+    const s = new Store(w.session, { chunkSize: 2, budget, deflate: false });
     // Tab 1 first, then tabs 2 and 3 interleaved: tab 1's chunks are the oldest.
     let t = 0;
     for (let i = 0; i < 6; i++) s.add(1, entry(`a${i}`, 0, t++));
@@ -185,7 +191,7 @@ describe("store", () => {
     expect(ids(await s.entries(2))).toEqual(["b2", "b3", "b4", "b5"]);
     expect(ids(await s.entries(3))).toEqual(["c2", "c3", "c4", "c5"]);
     // What a new worker life reads is what this one holds.
-    const again = new Store(w.session, { chunkSize: 2, budget });
+    const again = new Store(w.session, { chunkSize: 2, budget, deflate: false });
     await again.load();
     expect(ids(await again.entries(2))).toEqual(["b2", "b3", "b4", "b5"]);
     expect([1, 2, 3].map((tab) => again.meta(tab).dropped)).toEqual([4, 2, 2]);
@@ -195,10 +201,10 @@ describe("store", () => {
     const w = new FakeBrowser();
     const errors: unknown[] = [];
     const s = new Store(w.session, { onError: (e) => errors.push(e) });
-    // ~1 KB per entry: a 600-byte response header on top of the fixture's exchange.
+    // ~1.4 KB per entry: a 1,000-byte response header deflate cannot shrink, on top of the fixture's exchange.
     const big = (id: string, start: number): Entry => {
       const e = entry(id, 0, start);
-      e.exchange.hops = [{ url: e.exchange.request.url, preflight: null, response: response(200, { "x-pad": "p".repeat(600) }) }];
+      e.exchange.hops = [{ url: e.exchange.request.url, preflight: null, response: response(200, { "x-pad": noise(1000, start) }) }];
       return e;
     };
     let t = 0;
@@ -220,28 +226,66 @@ describe("store", () => {
   test("without the budget the same traffic fails in storage (the check above can fail)", async () => {
     const w = new FakeBrowser();
     const errors: unknown[] = [];
-    const s = new Store(w.session, { budget: Infinity, onError: (e) => errors.push(e) });
+    const s = new Store(w.session, { budget: Infinity, memoryBudget: Infinity, onError: (e) => errors.push(e) });
     for (let i = 0; i < 12_000; i++) {
       const e = entry(`e${i}`, 0, i);
-      e.exchange.hops = [{ url: e.exchange.request.url, preflight: null, response: response(200, { "x-pad": "p".repeat(600) }) }];
+      e.exchange.hops = [{ url: e.exchange.request.url, preflight: null, response: response(200, { "x-pad": noise(1000, i) }) }];
       s.add(1 + (i % 3), e);
     }
     await s.flush();
     expect(String(errors[0])).toMatch(/quota/);
   });
 
-  test("a quiet tab keeps its entries while a busy one fills the store", async () => {
+  test("a quiet tab keeps its entries while a busy one fills the store (here the memory budget binds: its chunks deflate)", async () => {
     const w = new FakeBrowser();
-    const s = new Store(w.session, { budget: 200_000 });
+    const s = new Store(w.session, { memoryBudget: 200_000 });
     let t = 0;
     for (let i = 0; i < 100; i++) s.add(1, entry(`a${i}`, 0, t++));
     for (let i = 0; i < 20; i++) s.add(2, entry(`q${i}`, 0, t++));
     for (let i = 100; i < 2000; i++) s.add(1, entry(`a${i}`, 0, t++));
     await s.flush();
-    expect(s.bytes()).toBeLessThanOrEqual(200_000);
+    expect(s.rawBytes()).toBeLessThanOrEqual(200_000);
+    expect(s.bytes()).toBeLessThan(s.rawBytes() / 3);
     expect(ids(await s.entries(2))).toHaveLength(20);
     expect(s.meta(2).dropped).toBe(0);
     expect(s.meta(1).dropped).toBeGreaterThan(100);
     expect(ids(await s.entries(1)).at(-1)).toBe("a1999");
+  });
+
+  test("chunks are stored deflated and read back the same; a chunk of plain JSON (an earlier build's) still reads", async () => {
+    const w = new FakeBrowser();
+    const s = new Store(w.session, { chunkSize: 50 });
+    for (let i = 0; i < 120; i++) s.add(1, entry(`e${i}`, 0, i));
+    await s.flush();
+    const stored = JSON.parse(w.session.data.get("cl:c:1:0")!) as string;
+    expect(stored.startsWith("z:")).toBe(true);
+    const json = JSON.stringify(chunkAt(w, "cl:c:1:0"));
+    expect(stored.length).toBeLessThan(json.length / 4);
+    // An earlier build's chunk: plain JSON.
+    w.session.data.set("cl:c:1:1", JSON.stringify(JSON.stringify(chunkAt(w, "cl:c:1:1"))));
+    // A chunk that does not inflate is unreadable, not thrown: its entries are skipped.
+    w.session.data.set("cl:c:1:2", JSON.stringify("z:AAAA"));
+    const again = new Store(w.session, { chunkSize: 50 });
+    await again.load();
+    expect(ids(await again.entries(1))).toEqual(Array.from({ length: 100 }, (_, i) => `e${i}`));
+    expect(unpackChunk("z:not base64!")).toBeNull();
+    // Deflating that makes it no smaller stores it as it is.
+    expect(packChunk("[]")).toBe("[]");
+  });
+
+  test("the memory budget bounds the entries held even where stored bytes are small, and a new life reads what this one holds", async () => {
+    const w = new FakeBrowser();
+    const s = new Store(w.session, { memoryBudget: 100_000, chunkSize: 25 });
+    for (let i = 0; i < 3000; i++) s.add(1 + (i % 3), entry(`e${i}`, 0, i));
+    await s.flush();
+    expect(s.rawBytes()).toBeLessThanOrEqual(100_000);
+    expect(s.bytes()).toBeLessThan(25_000);
+    const held = await Promise.all([1, 2, 3].map(async (tab) => ids(await s.entries(tab))));
+    for (const [k, tab] of [1, 2, 3].entries()) expect(held[k]!.length + s.meta(tab).dropped).toBe(1000);
+    expect(Math.max(...held.map((h) => h.length)) - Math.min(...held.map((h) => h.length))).toBeLessThanOrEqual(25);
+    const again = new Store(w.session, { memoryBudget: 100_000, chunkSize: 25 });
+    await again.load();
+    expect(await Promise.all([1, 2, 3].map(async (tab) => ids(await again.entries(tab))))).toEqual(held);
+    expect(MEMORY_BUDGET).toBeGreaterThan(STORE_BUDGET);
   });
 });
