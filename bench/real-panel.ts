@@ -62,7 +62,8 @@ async function openPanel(browser: import("puppeteer-core").Browser, extensionId:
   // All in: the toolbar counts every held exchange ("2,000 requests · …") and loads no more.
   await p.evaluateOnNewDocument((total: string) => {
     const w = window as unknown as { __firstRow?: number; __allIn?: number; __marks: Record<string, number> };
-    // Where the time goes: the panel script run, its port opened, the first SNAPSHOT received.
+    // Where the time goes: the panel script run, its port opened, the first SNAPSHOT received, the
+    // first row in the DOM (then the frame that paints it).
     w.__marks = {};
     const mark = (k: string) => { w.__marks[k] ??= performance.now(); };
     document.addEventListener("DOMContentLoaded", () => mark("scriptDone"));
@@ -81,6 +82,7 @@ async function openPanel(browser: import("puppeteer-core").Browser, extensionId:
     const check = () => {
       const bar = document.querySelector("[data-testid=counts]")?.textContent ?? "";
       if (w.__firstRow === undefined && document.querySelector("[role=row].row:not(.head)")) {
+        mark("rowInDom");
         w.__firstRow = -1;
         afterFrame(() => { w.__firstRow = performance.now(); });
       }
@@ -99,6 +101,9 @@ async function openPanel(browser: import("puppeteer-core").Browser, extensionId:
   const got = await p.evaluate(() => {
     const w = window as unknown as { __firstRow: number; __allIn: number };
     const marks = (window as unknown as { __marks: Record<string, number> }).__marks;
+    // The page as loaded (Navigation Timing; chrome-extension: subresources have no Resource Timing).
+    const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+    if (nav) marks.htmlLoaded = nav.responseEnd;
     return { firstRowMs: w.__firstRow, allInMs: w.__allIn, marks, rows: document.querySelectorAll("[role=row].row:not(.head)").length,
       counts: (document.querySelector("[data-testid=counts]")?.textContent ?? "").replace(/\s+/g, " ").slice(0, 200) };
   });
@@ -151,7 +156,7 @@ export async function runRealPanel(opts: { extensionDir: string; n: number; roun
       for (const t of tabs) {
         const a = per.get(t.tabId)!;
         arms.push({ sent: t.sent, held: t.held, dropped: t.dropped, worker, firstRowMs: median(a.first), allInMs: median(a.all),
-          marks: Object.fromEntries(["scriptDone", "connect", "snapshot"].map((k) => [k, median(a.marks.map((x) => x[k] ?? NaN))])),
+          marks: Object.fromEntries(["htmlLoaded", "scriptDone", "connect", "snapshot", "rowInDom"].map((k) => [k, median(a.marks.map((x) => x[k] ?? NaN))])),
           samples: { firstRowMs: a.first, allInMs: a.all } });
       }
     }
