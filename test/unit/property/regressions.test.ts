@@ -128,3 +128,26 @@ describe("CLI human report", () => {
     expect(out).toContain("\\u000aOK GET https://forged.example/");
   });
 });
+
+describe("readHeaders takes an already normalized map as it is, and copies any other", () => {
+  it("the same object for lower-case, trimmed names with string values; a copy for anything else", () => {
+    const ready = { origin: "https://app.example", "x-token": "1" };
+    const r = readExchange({ ...base, request: { ...base.request, headers: ready } });
+    expect(r.ok && r.value.request.headers).toBe(ready);
+    for (const other of [{ Origin: "https://app.example" }, { " x-token": "1" }, { "x-token": ["1", "2"] }, { "x-token": 1 }, { "x-pad": "p".repeat(256 * 1024 + 1) }]) {
+      const c = readExchange({ ...base, request: { ...base.request, headers: other } });
+      expect(c.ok && c.value.request.headers).not.toBe(other);
+    }
+    const mixed = readExchange({ ...base, request: { ...base.request, headers: { Origin: "a", " origin ": "b" } } });
+    expect(mixed.ok && mixed.value.request.headers).toEqual({ origin: ["a", "b"] });
+  });
+
+  it("URL validation is deterministic for non-ASCII URLs (Node 20's URL.canParse was not, once optimized)", () => {
+    const results = new Set<boolean>();
+    for (let i = 0; i < 20_000; i++) {
+      const r = readExchange({ request: { url: i % 2 ? "https://bücher.example/x" : "https://api.example/x", origin: "https://app.example" } });
+      results.add(r.ok);
+    }
+    expect([...results]).toEqual([true]);
+  });
+});
