@@ -261,6 +261,11 @@ describe("store", () => {
     expect(stored.startsWith("z:")).toBe(true);
     const json = JSON.stringify(chunkAt(w, "cl:c:1:0"));
     expect(stored.length).toBeLessThan(json.length / 4);
+    // The open chunk (20 of 50) is rewritten while it fills: plain JSON until it is full.
+    expect((JSON.parse(w.session.data.get("cl:c:1:2")!) as string).startsWith("[")).toBe(true);
+    for (let i = 120; i < 150; i++) s.add(1, entry(`e${i}`, 0, i));
+    await s.flush();
+    expect((JSON.parse(w.session.data.get("cl:c:1:2")!) as string).startsWith("z:")).toBe(true);
     // An earlier build's chunk: plain JSON.
     w.session.data.set("cl:c:1:1", JSON.stringify(JSON.stringify(chunkAt(w, "cl:c:1:1"))));
     // A chunk that does not inflate is unreadable, not thrown: its entries are skipped.
@@ -268,6 +273,7 @@ describe("store", () => {
     const again = new Store(w.session, { chunkSize: 50 });
     await again.load();
     expect(ids(await again.entries(1))).toEqual(Array.from({ length: 100 }, (_, i) => `e${i}`));
+    expect(again.meta(1).dropped).toBe(0);
     expect(unpackChunk("z:not base64!")).toBeNull();
     // Deflating that makes it no smaller stores it as it is.
     expect(packChunk("[]")).toBe("[]");
