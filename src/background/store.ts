@@ -19,11 +19,12 @@
 // (extensions/browser/api/storage/session_storage_manager.cc, EstimateMemoryUsage). So the store
 // keeps its chunks under `budget` bytes across all tabs and evicts the oldest chunk first among
 // the tabs over an equal share, counting its entries as that tab's dropped.
-// A chunk is stored deflated (raw deflate, then base64: storage values are JSON, and base64 is 4/3
-// of the bytes where a binary string would be ~3/2 in UTF-8): captured
-// exchanges repeat their header names, origins and values, so a chunk of 25 stores in ~1/5–1/10 of
-// its JSON (bench B2). The entries in memory are bounded apart, by their JSON's size (`memoryBudget`):
-// the worker's heap, not the quota, is what binds then.
+// A full chunk is stored deflated (raw deflate, then base64: storage values are JSON, and base64 is
+// 4/3 of the bytes where a binary string would be ~3/2 in UTF-8): captured exchanges repeat their
+// header names, origins and values, so a chunk of 25 of the bench corpus stores in ~1/9 of its JSON
+// (70 bytes per entry against 759); real traffic's unique values (tokens, ids, dates) deflate less.
+// The entries in memory are bounded apart, by their JSON's size (`memoryBudget`): the worker's heap,
+// not the quota, is what binds then (bench B2).
 import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 import { diagnose } from "../core/diagnose";
 import type { StorageArea } from "../platform/background";
@@ -138,7 +139,8 @@ function fromBase64(text: string): Uint8Array {
 /**
  * A chunk's JSON as stored: deflated when that is smaller. Synchronous (fflate), not
  * CompressionStream: a write is then one task, and nothing can be dropped while it is deflated.
- * Level 3: ~11 µs per entry, within 7% of level 6's size (bench corpus, chunks of 25).
+ * Level 3: 11–19 µs per entry (levels 1–4 within that noise), 7% larger than level 6 (bench corpus,
+ * chunks of 25).
  */
 export function packChunk(json: string): string {
   const packed = DEFLATED + toBase64(deflateSync(strToU8(json), { level: 3 }));
@@ -530,10 +532,10 @@ export class Store {
         if (!chunk || !ref) continue;
         const key = chunkKey(tab, n);
         const json = JSON.stringify(chunk.map(compact));
-        // Only a full chunk is deflated: the open one is rewritten at every write while it fills (under
-        // capture ~4 times), and deflating it each time cost more CPU than the rest of the engine
-        // (B2 profile: packChunk 912 of 1,655 ms of handlers). A chunk left part-full (a new page, a new
-        // worker life) stays plain JSON; the byte budget counts it as stored.
+        // Only a full chunk is deflated: the open one is rewritten at every write while it fills, and
+        // deflating it each time too cost about half as much CPU as all the event handlers (B2 profile:
+        // packChunk 912 ms against 1,655; 758 ms full chunks only). A chunk left part-full (a new page,
+        // a new worker life) stays plain JSON; the byte budget counts it as stored.
         const stored = this.opts.deflate === false || ref.len < this.chunkSize ? json : packChunk(json);
         items[key] = stored;
         ref.b = key.length + stored.length;
