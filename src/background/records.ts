@@ -76,9 +76,12 @@ export function toHeaders(list: RawHttpHeader[] | undefined): Headers | undefine
     const name = h.name.toLowerCase();
     // Own properties only: a header named "constructor" must not merge with Object.prototype's
     // function (uncloneable: the panel's message would fail), nor "__proto__" set the prototype.
+    // Assignment makes an own property for every name but "__proto__" (Object.prototype's accessor);
+    // defineProperty for each header turned every map into a slow dictionary object (B2 profile).
     const prev = Object.hasOwn(out, name) ? out[name] : undefined;
-    Object.defineProperty(out, name, { value: prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value],
-      enumerable: true, writable: true, configurable: true });
+    const next = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    if (name === "__proto__") Object.defineProperty(out, name, { value: next, enumerable: true, writable: true, configurable: true });
+    else out[name] = next;
   }
   return out;
 }

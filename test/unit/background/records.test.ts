@@ -1,6 +1,6 @@
 import { scriptHeadersFromWire as scriptHeadersOf } from "../../../src/core/fetch";
 import { buildView } from "../../../src/background/correlate";
-import { sameOrigin, toRecord } from "../../../src/background/records";
+import { sameOrigin, toHeaders, toRecord } from "../../../src/background/records";
 import type { RawRequestDetails } from "../../../src/platform/background";
 import { readAnnotation, readPanelMessage, MSG } from "../../../src/shared/protocol";
 import { readCapturePattern, capturePatternMatches } from "../../../src/shared/sites";
@@ -100,4 +100,16 @@ describe("protocol", () => {
     expect(capturePatternMatches("*.localhost", "localhost")).toBe(false);
     expect(capturePatternMatches("*.test", "evil-test")).toBe(false);
   });
+});
+
+test("toHeaders: Object.prototype's names are plain own headers, repeats become lists", () => {
+  const h = toHeaders([{ name: "Constructor", value: "a" }, { name: "__proto__", value: "b" }, { name: "toString", value: "c" },
+    { name: "X-A", value: "1" }, { name: "x-a", value: "2" }, { name: "__PROTO__", value: "d" }])!;
+  expect(Object.getPrototypeOf(h)).toBe(Object.prototype);
+  expect(Object.getOwnPropertyDescriptor(h, "constructor")?.value).toBe("a");
+  expect(Object.getOwnPropertyDescriptor(h, "__proto__")?.value).toEqual(["b", "d"]);
+  expect(Object.getOwnPropertyDescriptor(h, "tostring")?.value).toBe("c");
+  expect(h["x-a"]).toEqual(["1", "2"]);
+  expect(JSON.parse(JSON.stringify(h))).toEqual(structuredClone(h));
+  expect(Object.keys(h)).toEqual(["constructor", "__proto__", "tostring", "x-a"]);
 });
