@@ -329,7 +329,8 @@ const GECKO: Rules<FirefoxVerdict> = {
     if (!isHttp(next)) return GECKO.scheme(at, next.href);
     // UpdateChannel, mIsRedirect: userinfo in the new URI fails with NS_ERROR_DOM_BAD_URI and no
     // reason of its own, so only the generic CORSDidNotSucceed ("Status code: (null)") is logged.
-    // Chromium names it (RedirectContainsCredentials), and also refuses it outside cors mode.
+    // Chromium names it (RedirectContainsCredentials) in cors mode; outside it Chromium's renderer
+    // refuses the redirect itself, not as CORS ("blocked:origin": diagnose.ts).
     if (hasUserinfo(next)) return ff("CORSDidNotSucceed");
     return null;
   },
@@ -405,7 +406,9 @@ function webkit(ex: Exchange): Rules<SafariVerdict> {
       // DocumentThreadableLoader (the first request) / NetworkLoadChecker::continueCheckingRequest (a
       // redirect; its message ends in "\n", which the console line drops).
       if (!redirected) return sf("Cross origin requests are not allowed when using same-origin fetch mode.");
-      return sf(`Unsafe attempt to load URL ${centerEllipsized(url)} from origin ${at.step.pageOrigin}. Domains, protocols and ports must match.`);
+      // The URL as WebKit names it there: without the Location's user:password@ (WebKitGTK 2.50,
+      // engines.test.ts's mode-same-origin/redirect-userinfo-to-cross-origin).
+      return sf(`Unsafe attempt to load URL ${centerEllipsized(parseUrl(url) ? withoutUserinfo(new URL(url)) : url)} from origin ${at.step.pageOrigin}. Domains, protocols and ports must match.`);
     },
     // DocumentThreadableLoader::checkURLSchemeAsCORSEnabled; FTP is refused by the network layer first.
     scheme: (_at, url) => sf(/^ftp:/i.test(url) ? "FTP URLs are disabled" : "Cross origin requests are only supported for HTTP."),

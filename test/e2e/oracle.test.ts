@@ -36,11 +36,13 @@ const TARGET_CODES = [
 const NEVER_PRODUCED = ["DisallowedByMode"];
 /**
  * Runs that may fail without a CORS error, on purpose: redirects to data: and file:
- * (net::ERR_UNSAFE_REDIRECT), a same-origin-mode redirect to another origin, and a same-origin
- * request redirected to its own origin with user:password@ in the Location (both Blink's own
- * blockedReason "origin", no corsErrorStatus), each in two credentials modes. Keep them rare.
+ * (net::ERR_UNSAFE_REDIRECT), a same-origin-mode redirect to another origin (plain and with
+ * user:password@), a no-cors-mode redirect to another origin with user:password@, and a
+ * same-origin request redirected to its own origin with user:password@ in the Location (all of
+ * them Blink's own blockedReason "origin", no corsErrorStatus), each in two credentials modes.
+ * Keep them rare.
  */
-const MAX_NON_CORS_RUNS = 8;
+const MAX_NON_CORS_RUNS = 12;
 
 type Compared = Pick<Diagnosis, "blocked" | "stage" | "code" | "failedParameter" | "disallowedHeaders">;
 

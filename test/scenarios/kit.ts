@@ -24,7 +24,7 @@ export interface ScenarioRequest {
   headers?: Record<string, string>;
   body?: string;
   /** fetch() mode; default "cors". */
-  mode?: "cors" | "same-origin";
+  mode?: "cors" | "same-origin" | "no-cors";
 }
 
 export interface Scenario {
