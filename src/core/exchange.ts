@@ -1,4 +1,7 @@
 // Reads untrusted exchange JSON (docs/exchange.md) into the canonical shape. Never throws.
+// parseUrl (new URL, its last answers kept), not URL.canParse: Node 20.20's answers false for valid
+// non-ASCII URLs once V8 has optimized the call (test/unit/property/regressions.test.ts).
+import { parseUrl } from "./fetch";
 import type { CredentialsMode, Exchange, Headers, Hop, RequestMode, ResponseRecord } from "./types";
 
 export type ReadResult<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -37,7 +40,7 @@ export function readHeaders(v: unknown, where: string): ReadResult<Headers> {
   if (v === undefined || v === null) return { ok: true, value: {} };
   // Already what the loop below would build (our own writers' JSON): the object itself, no copy
   // (B5: a third of reading 100,000 exchanges was copying header maps).
-  if (isObject(v) && isNormalized(v)) return { ok: true, value: v as Headers };
+  if (isObject(v) && Object.getPrototypeOf(v) === Object.prototype && isNormalized(v)) return { ok: true, value: v as Headers };
   // A Map, then Object.fromEntries: any name ("__proto__" too) becomes an own property, and no
   // object goes into dictionary mode per exchange.
   const out = new Map<string, string | string[]>();
@@ -99,25 +102,10 @@ function readResponse(v: unknown, where: string): ReadResult<ResponseRecord | nu
   return { ok: true, value: { status, headers: headers.value } };
 }
 
-/**
- * Whether WHATWG URL parsing accepts it. Not URL.canParse: Node 20.20's answers false for valid
- * non-ASCII URLs once V8 has optimized the call (64,883 of 133,333 calls on "https://bücher.example"
- * and one other, in a loop of 200,000; test/unit/property/readers.test.ts caught it as a reader that
- * was not deterministic).
- */
-function canParseUrl(v: string): boolean {
-  try {
-    new URL(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function readUrl(v: unknown, where: string): ReadResult<string> {
   if (typeof v !== "string" || v === "") return fail(`${where}: must be a URL string`);
   if (v.length > LIMITS.urlLength) return fail(`${where}: URL longer than ${LIMITS.urlLength} characters`);
-  if (!canParseUrl(v)) return fail(`${where}: not an absolute URL: ${quoted(v)}`);
+  if (parseUrl(v) === null) return fail(`${where}: not an absolute URL: ${quoted(v)}`);
   return { ok: true, value: v };
 }
 
@@ -139,7 +127,7 @@ export function readExchange(input: unknown, fallbackId = "0"): ReadResult<Excha
   if (r.origin !== "null") {
     // The URL parser drops tabs, newlines and surrounding spaces; a serialized origin never has them.
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u0020\u007f]/.test(r.origin) || !canParseUrl(r.origin)) {
+    if (/[\u0000-\u0020\u007f]/.test(r.origin) || parseUrl(r.origin) === null) {
       return fail(`exchange ${shownId(id)}: request.origin is not an origin: ${quoted(r.origin)}`);
     }
   }
