@@ -184,6 +184,9 @@ export const STORE_BUDGET = 8 * 1024 * 1024;
  */
 export const MEMORY_BUDGET = 12 * 1024 * 1024;
 
+/** A chunk's JSON size (its stored size for chunks an earlier build wrote, which were plain JSON). */
+const rawOf = (ref: ChunkRef): number => ref.r ?? ref.b ?? 0;
+
 function isIndex(x: unknown): x is TabIndex {
   return typeof x === "object" && x !== null && (x as TabIndex).v === 1 && Array.isArray((x as TabIndex).chunks);
 }
@@ -570,7 +573,7 @@ export class Store {
   /** Bytes of every stored chunk's JSON, all tabs (what memoryBudget bounds). */
   rawBytes(): number {
     let n = 0;
-    for (const t of this.tabs.values()) for (const ref of t.index.chunks) n += ref.r ?? ref.b ?? 0;
+    for (const t of this.tabs.values()) for (const ref of t.index.chunks) n += rawOf(ref);
     return n;
   }
 
@@ -586,7 +589,6 @@ export class Store {
     const raw = new Map<TabData, number>();
     let total = 0;
     let totalRaw = 0;
-    const rawOf = (ref: ChunkRef) => ref.r ?? ref.b ?? 0;
     for (const t of this.tabs.values()) {
       let b = 0;
       let r = 0;

@@ -253,7 +253,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       });
       // The same bytes as JSON.stringify(list, null, 2), written as it is judged, in slices of 1,000
       // diagnoses: one 100 MB string (and its escaped copy, and its buffer) would cost more in GC than
-      // the diagnosis, and so would holding every diagnosis until the end (B5: −0.4 s of 100,000).
+      // the diagnosis, and holding every diagnosis until the end cost memory (B5, 100,000 exchanges:
+      // peak RSS 532 -> 442 MB, ~0.2 s).
       // JSON.stringify([a, b], null, 2) is "[\n  a,\n  b\n]": its inside is already indented.
       let slice: unknown[] = [];
       let written = false;

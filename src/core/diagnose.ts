@@ -361,7 +361,7 @@ function evaluate(ex: Exchange, credentials: CredentialsMode): Outcome {
       // "origin" and no corsErrorStatus, the next URL is never requested (Chromium 156; the oracle's
       // scenarios mode-no-cors/ and mode-same-origin/redirect-userinfo-to-cross-origin). In mode
       // same-origin that is the mode's own refusal of the next hop, as without credentials
-      // (DisallowedByMode below, where the next hop was recorded; test/e2e/live.test.ts).
+      // (DisallowedByMode at the top of the next hop, where it was recorded; test/e2e/live.test.ts).
       if (hasUrlCredentials(next.href) && (corsFlag || originOf(next.href) !== pageOrigin) && req.mode !== "same-origin") {
         if (req.mode === "no-cors") return { ...done(null), networkError: "blocked:origin" };
         return done({ stage: "redirect", hop: i, code: "RedirectContainsCredentials", failedParameter: "", header: "location",

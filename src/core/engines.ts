@@ -407,8 +407,9 @@ function webkit(ex: Exchange): Rules<SafariVerdict> {
       // redirect; its message ends in "\n", which the console line drops).
       if (!redirected) return sf("Cross origin requests are not allowed when using same-origin fetch mode.");
       // The URL as WebKit names it there: without the Location's user:password@ (WebKitGTK 2.50,
-      // engines.test.ts's mode-same-origin/redirect-userinfo-to-cross-origin).
-      return sf(`Unsafe attempt to load URL ${centerEllipsized(parseUrl(url) ? withoutUserinfo(new URL(url)) : url)} from origin ${at.step.pageOrigin}. Domains, protocols and ports must match.`);
+      // engines.test.ts's mode-same-origin/redirect-userinfo-to-cross-origin). `url` is a step's
+      // href, already parsed.
+      return sf(`Unsafe attempt to load URL ${centerEllipsized(withoutUserinfo(new URL(url)))} from origin ${at.step.pageOrigin}. Domains, protocols and ports must match.`);
     },
     // DocumentThreadableLoader::checkURLSchemeAsCORSEnabled; FTP is refused by the network layer first.
     scheme: (_at, url) => sf(/^ftp:/i.test(url) ? "FTP URLs are disabled" : "Cross origin requests are only supported for HTTP."),
