@@ -2,7 +2,7 @@
 // (diagnose() throwing, a bug, which no input reaches) must still leave one JSON array on stdout holding
 // every diagnosis made before it, one line on stderr and exit 2. diagnose() is the real one, made to
 // throw on the 1,500th call.
-import type { CliIO } from "../../src/cli/run";
+import { memoryIo } from "../fixtures/cli-io";
 
 let mockCalls = 0;
 jest.mock("../../src/core/diagnose", () => {
@@ -19,17 +19,10 @@ test("an internal error mid-way: one line on stderr, exit 2, and what was writte
   const ORIGIN = "http://localhost:5173";
   const list = Array.from({ length: 2000 }, (_, i) => ({ id: `e${i}`, request: { url: `https://api.example/${i}`, origin: ORIGIN },
     response: { status: 200, headers: { "access-control-allow-origin": ORIGIN } } }));
-  let out = "";
-  let err = "";
-  const io: CliIO = {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    readFile: async () => JSON.stringify(list),
-  };
-  const code = await run(["explain", "many.json", "--json"], io);
+  const { c, out, err } = memoryIo({ "many.json": JSON.stringify(list) });
+  const code = await run(["explain", "many.json", "--json"], c);
   expect(mockCalls).toBeGreaterThanOrEqual(1500);
   expect(code).toBe(2);
-  expect(err).toBe("cors-lens: many.json: internal error while diagnosing e1499: boom\n");
-  expect((JSON.parse(out) as Array<{ id: string }>).map((d) => d.id)).toEqual(Array.from({ length: 1499 }, (_, i) => `e${i}`));
+  expect(err()).toBe("cors-lens: many.json: internal error while diagnosing e1499: boom\n");
+  expect((JSON.parse(out()) as Array<{ id: string }>).map((d) => d.id)).toEqual(Array.from({ length: 1499 }, (_, i) => `e${i}`));
 });

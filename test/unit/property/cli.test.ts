@@ -1,24 +1,9 @@
 // Properties of run() (the CLI's logic, in process) over random files: it never throws, exits 0, 1 or 2,
 // and a bad file is exactly one stderr line naming it; reports never carry a raw control character.
 import fc from "fast-check";
-import { run, type CliIO } from "../../../src/cli/run";
+import { run } from "../../../src/cli/run";
+import { memoryIo as io } from "../../fixtures/cli-io";
 import { rawExchangeArb, rawHarArb, RUNS, SEED } from "./arbitraries";
-
-function io(files: Record<string, string | Uint8Array>) {
-  let out = "";
-  let err = "";
-  const c: CliIO = {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s) },
-    env: {},
-    stat: async (p) => {
-      if (!(p in files)) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
-      return { size: files[p]!.length, isDirectory: () => false };
-    },
-    readFile: async (p) => files[p]!,
-  };
-  return { c, out: () => out, err: () => err };
-}
 
 /** File contents: valid-ish documents, the same cut short or with bytes flipped, and random bytes. */
 const contents: fc.Arbitrary<string | Uint8Array> = fc.oneof(
