@@ -13,6 +13,11 @@ import { ENGINE_NAMES } from "../core/engines";
 import { enginesOf, entryId, preflightOf, statusOf, type Status } from "./entry";
 
 export const ROW_HEIGHT = 21;
+/**
+ * Rows kept in the DOM beyond each edge of the viewport, so that the compositor's own scrolling
+ * (wheel, touch) shows rows before the main thread renders. Filled after the frame a scroll paints
+ * (see `filled` below), not in it.
+ */
 const OVERSCAN = 12;
 /** Viewport height assumed before layout is measured (and in jsdom, which has no layout). */
 const FALLBACK_HEIGHT = 600;
@@ -46,6 +51,29 @@ export function httpStatusOf(e: Entry): { text: string; title: string } {
   if (last.preflight) return { text: String(last.status), title: "the preflight's status (the request itself was not sent)" };
   const n = e.exchange.hops.length;
   return { text: String(last.status), title: n > 1 ? `status of hop ${last.hop + 1} of ${n}` : "response status" };
+}
+
+/** A run of row indexes, `a` included, `b` not. */
+export interface Run { a: number; b: number }
+
+/**
+ * The rows to render for a scroll position: once `filled`, the rows in view plus OVERSCAN on each
+ * side. Right after a scroll (not yet filled), the rows in view only, plus those of the last render
+ * (`prev`) still inside that window: one run when they touch the rows in view; when they do not,
+ * they stay as a second run, `old`, for this frame (they are laid out and painted already), and go
+ * with the fill. Pure: list.test.tsx drives it.
+ */
+export function rowRuns(top: number, viewH: number, n: number, filled: boolean, prev: Run): { run: Run; old: Run | null } {
+  const seenA = Math.min(n, Math.max(0, Math.floor(top / ROW_HEIGHT)));
+  const seenB = Math.min(n, Math.max(seenA, Math.ceil((top + viewH) / ROW_HEIGHT)));
+  const first = Math.max(0, seenA - OVERSCAN);
+  const last = Math.min(n, seenB + OVERSCAN);
+  if (filled) return { run: { a: first, b: last }, old: null };
+  const keptA = Math.max(first, prev.a);
+  const keptB = Math.min(last, prev.b);
+  if (keptA >= keptB) return { run: { a: seenA, b: seenB }, old: null };
+  if (keptA <= seenB && keptB >= seenA) return { run: { a: Math.min(seenA, keptA), b: Math.max(seenB, keptB) }, old: null };
+  return { run: { a: seenA, b: seenB }, old: { a: keptA, b: keptB } };
 }
 
 function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
@@ -113,7 +141,7 @@ function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
   }
 }
 
-function Row(props: { entry: Entry; index: number; selected: boolean; columns: readonly ColumnDef[]; template: string; onSelect: RequestListProps["onSelect"] }): JSX.Element {
+function Row(props: { entry: Entry; index: number; selected: boolean; columns: readonly ColumnDef[]; onSelect: RequestListProps["onSelect"] }): JSX.Element {
   const { entry: e, index } = props;
   return (
     <div
@@ -122,7 +150,7 @@ function Row(props: { entry: Entry; index: number; selected: boolean; columns: r
       aria-rowindex={index + 2}
       aria-selected={props.selected}
       class={`row status-${statusOf(e)}${props.selected ? " selected" : ""}${index % 2 ? " odd" : ""}`}
-      style={{ top: `${index * ROW_HEIGHT}px`, gridTemplateColumns: props.template }}
+      style={{ top: `${index * ROW_HEIGHT}px` }}
       onClick={() => props.onSelect(entryId(e), true)}
     >
       {props.columns.map((c) => <Cell key={c.id} c={c} e={e} />)}
@@ -200,11 +228,16 @@ export function RequestList(props: RequestListProps): JSX.Element {
   const [height, setHeight] = useState(0);
   const [width, setWidth] = useState(0);
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
+  // False from a scroll event to the task after the frame that painted it (rowRuns): a 1,000 px jump
+  // then builds the ~36 rows seen, not those plus 24 nobody sees yet; style, layout and paint scale
+  // with the rows (bench B4 "scroll step").
+  const [filled, setFilled] = useState(true);
+  const shown = useRef<Run>({ a: 0, b: 0 });
   const n = props.entries.length;
   const prefs = props.columns ?? defaultColumnPrefs();
   const sort = props.sort ?? null;
   const onColumns = props.onColumns ?? (() => undefined);
-  const { columns, template } = layout(prefs, width);
+  const { columns, vars } = layout(prefs, width);
 
   useLayoutEffect(() => {
     const el = bodyRef.current;
@@ -223,8 +256,8 @@ export function RequestList(props: RequestListProps): JSX.Element {
   const viewH = height > 0 ? height : FALLBACK_HEIGHT;
   const maxTop = Math.max(0, n * ROW_HEIGHT - viewH);
   const top = Math.min(scrollTop, maxTop);
-  const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(n, Math.ceil((top + viewH) / ROW_HEIGHT) + OVERSCAN);
+  const { run, old } = rowRuns(top, viewH, n, filled, shown.current);
+  const rendered = (i: number) => (i >= run.a && i < run.b) || (old !== null && i >= old.a && i < old.b);
 
   const selectedIndex = props.selectedId === null ? -1 : props.entries.findIndex((e) => entryId(e) === props.selectedId);
 
@@ -265,11 +298,27 @@ export function RequestList(props: RequestListProps): JSX.Element {
     props.onMove(to);
   };
 
+  useLayoutEffect(() => {
+    shown.current = run;
+  });
+  // After the frame that painted the scroll (Preact runs effects in a task after the next frame),
+  // the overscan; not when another scroll is already on its way (the element has moved since this
+  // render), which will render its own rows in view first.
+  useEffect(() => {
+    if (filled) return;
+    const el = bodyRef.current;
+    if (el && el.scrollTop !== scrollTop) return;
+    setFilled(true);
+  }, [filled, scrollTop]);
+
   const rows: JSX.Element[] = [];
-  for (let i = first; i < last; i++) {
+  const push = (i: number) => {
     const e = props.entries[i]!;
-    rows.push(<Row key={entryId(e)} entry={e} index={i} selected={i === selectedIndex} columns={columns} template={template} onSelect={props.onSelect} />);
-  }
+    rows.push(<Row key={entryId(e)} entry={e} index={i} selected={i === selectedIndex} columns={columns} onSelect={props.onSelect} />);
+  };
+  if (old && old.b <= run.a) for (let i = old.a; i < old.b; i++) push(i);
+  for (let i = run.a; i < run.b; i++) push(i);
+  if (old && old.a >= run.b) for (let i = old.a; i < old.b; i++) push(i);
 
   return (
     <div
@@ -279,9 +328,10 @@ export function RequestList(props: RequestListProps): JSX.Element {
       aria-label="Cross-origin requests"
       aria-rowcount={n + 1}
       aria-colcount={columns.length}
-      aria-activedescendant={selectedIndex >= first && selectedIndex < last ? `cl-row-${selectedIndex}` : undefined}
+      aria-activedescendant={selectedIndex >= 0 && rendered(selectedIndex) ? `cl-row-${selectedIndex}` : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
+      style={vars}
     >
       <div role="rowgroup" class="grid-head" onContextMenu={(ev) => {
         ev.preventDefault();
@@ -289,7 +339,7 @@ export function RequestList(props: RequestListProps): JSX.Element {
         // A keyboard's context-menu key fires at (0, 0): open under the header instead.
         setMenu({ x: Math.max(0, ev.clientX - r.left), y: ev.clientY > 0 ? ev.clientY - r.top : r.height });
       }}>
-        <div role="row" aria-rowindex={1} class="row head" style={{ gridTemplateColumns: template }}>
+        <div role="row" aria-rowindex={1} class="row head">
           {columns.map((c, i) => (
             <HeaderCell key={c.id} c={c} prefs={prefs} sort={sort} last={i === columns.length - 1}
               onSort={(id) => props.onSort?.(nextSort(sort, id))} onColumns={onColumns} />
@@ -302,7 +352,7 @@ export function RequestList(props: RequestListProps): JSX.Element {
             onClose={() => { setMenu(null); (props.gridRef?.current)?.focus(); }} />
         ) : null}
       </div>
-      <div class="grid-body" ref={bodyRef} onScroll={(ev) => setScrollTop((ev.currentTarget as HTMLDivElement).scrollTop)}>
+      <div class="grid-body" ref={bodyRef} onScroll={(ev) => { setScrollTop((ev.currentTarget as HTMLDivElement).scrollTop); setFilled(false); }}>
         {n === 0 ? <div class="empty">{props.emptyText}</div> : (
           <div role="rowgroup" class="grid-rows" style={{ height: `${n * ROW_HEIGHT}px` }}>{rows}</div>
         )}

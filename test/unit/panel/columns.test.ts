@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   COLUMNS, defaultColumnPrefs, durationOf, formatDuration, formatSize, layout, nextSort, readColumnPrefs, resizeColumn,
   sizeOf, sortEntries, toggleColumn,
@@ -54,8 +56,15 @@ describe("layout", () => {
     const l = layout(defaultColumnPrefs(), 1280);
     expect(ids(l.columns)).toEqual(defaultColumnPrefs().shown);
     expect(l.dropped).toEqual([]);
-    expect(l.template.split(" ")).toHaveLength(l.columns.length + 1); // "minmax(140px, 1fr)" holds a space
-    expect(l.template).toContain("minmax(140px, 1fr)");
+    expect(Object.keys(l.vars)).toEqual(l.columns.map((c) => `--w-${c.id}`));
+    expect(l.vars["--w-url"]).toBe("140px"); // its minimum: the flex row gives it the rest
+    expect(l.vars["--w-status"]).toBe("84px");
+  });
+  test("every column's cells read their width from panel.css (a new column without a rule would collapse)", () => {
+    const css = readFileSync(join(__dirname, "../../../extension/panel.css"), "utf8");
+    for (const c of COLUMNS) {
+      expect(css).toMatch(new RegExp(`\\.row > \\.${c.cls} \\{[^}]*(width|min-width): var\\(--w-${c.id}\\)`));
+    }
   });
   test("at 600 px the least useful columns go first: Status, Method, HTTP, URL and CORS error stay", () => {
     const l = layout(defaultColumnPrefs(), 600);
@@ -64,7 +73,7 @@ describe("layout", () => {
   });
   test("a width the user dragged counts", () => {
     const wide = resizeColumn(defaultColumnPrefs(), "code", 600);
-    expect(layout(wide, 1280).template).toContain("600px");
+    expect(layout(wide, 1280).vars["--w-code"]).toBe("600px");
     expect(ids(layout(wide, 1280).dropped).length).toBeGreaterThan(0);
   });
   test("unmeasured (0 px, as in jsdom): nothing is dropped", () => {
