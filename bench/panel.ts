@@ -5,7 +5,10 @@
 //   keystroke     puppeteer types into the real filter box; keydown's timestamp → the frame after
 //                 the input was handled (the list filtered and re-rendered)
 //   scroll        the list's scroll container moved 1,000 px per step (down, bouncing at the end);
-//                 each step from setting scrollTop to the painted frame
+//                 each step from setting scrollTop to the painted frame; and the renderer main
+//                 thread's time per step (CDP Performance.getMetrics TaskDuration over the steps),
+//                 which a frame's wall time rounds to whole frames
+//   wheel         the same with 100 px steps (a wheel notch): most rows stay
 // Baseline, same page, same code: the panel with 100 exchanges (what the panel costs when the
 // list is small): the ratio is how 10,000 exchanges scale it. Medians over rounds.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,7 +32,11 @@ export interface PanelArm {
   keyP95Ms: number;
   scrollMs: number;
   scrollP95Ms: number;
-  samples: { firstRenderMs: number[]; keyMs: number[]; scrollMs: number[] };
+  /** Renderer main-thread time per 1,000 px step (median over rounds). */
+  scrollTaskMs: number;
+  wheelMs: number;
+  wheelTaskMs: number;
+  samples: { firstRenderMs: number[]; keyMs: number[]; scrollMs: number[]; scrollTaskMs: number[]; wheelMs: number[]; wheelTaskMs: number[] };
 }
 
 export interface PanelResult {
@@ -76,10 +83,19 @@ export async function runPanel(opts: { root: string; pageJs: string; chromium: s
     await page.setViewport({ width: 1280, height: 800 });
     await page.goto(pathToFileURL(join(dir, "index.html")).href);
     await page.waitForFunction(() => document.title === "ready");
-    const per = new Map<number, { first: number[]; loaded: number[]; parse: number[]; validate: number[]; key: number[]; scroll: number[]; chars: number }>();
+    const cdp = await page.createCDPSession();
+    await cdp.send("Performance.enable");
+    const taskSeconds = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")?.value ?? NaN;
+    /** `steps` scroll steps of `px`: each step's wall time, and the main thread's time per step. */
+    const scrolled = async (steps: number, px: number) => {
+      const t0 = await taskSeconds();
+      const s = await page.evaluate((k, d) => __bench.scroll(k, d), steps, px);
+      return { ...s, taskMs: ((await taskSeconds()) - t0) * 1000 / steps };
+    };
+    const per = new Map<number, { first: number[]; loaded: number[]; parse: number[]; validate: number[]; key: number[]; scroll: number[]; scrollTask: number[]; wheel: number[]; wheelTask: number[]; chars: number }>();
     for (const n of sizes) {
       const chars = await page.evaluate((k) => __bench.prepare(k), n);
-      per.set(n, { first: [], loaded: [], parse: [], validate: [], key: [], scroll: [], chars });
+      per.set(n, { first: [], loaded: [], parse: [], validate: [], key: [], scroll: [], scrollTask: [], wheel: [], wheelTask: [], chars });
       await page.evaluate((k) => __bench.mount(k), n); // warm-up (JIT), untimed
     }
     for (let r = 0; r < rounds; r++) {
@@ -103,8 +119,12 @@ export async function runPanel(opts: { root: string; pageJs: string; chromium: s
         const all = await page.evaluate(() => __bench.keys());
         acc.key.push(...all.latencies);
         if (r === 0) checks.push(`${n}: filter "${FILTER}" → counts "${typed.counts.trim()}"; ${all.latencies.length} keystrokes timed`);
-        const s = await page.evaluate(() => __bench.scroll(40, 1000));
+        const s = await scrolled(40, 1000);
         acc.scroll.push(...s.stepMs);
+        acc.scrollTask.push(s.taskMs);
+        const w = await scrolled(40, 100);
+        acc.wheel.push(...w.stepMs);
+        acc.wheelTask.push(w.taskMs);
         if (opts.trace && n === sizes[sizes.length - 1] && r === 0) await page.tracing.stop();
         if (r === 0) checks.push(`${n}: scrolled 40 × 1000 px (range ${s.maxTop} px), last first row aria-rowindex ${s.firstRowIndex}`);
       }
@@ -113,8 +133,9 @@ export async function runPanel(opts: { root: string; pageJs: string; chromium: s
       const a = per.get(n)!;
       return {
         n, firstRenderMs: median(a.first), loadedMs: median(a.loaded), parseMs: median(a.parse), validateMs: median(a.validate), snapshotMB: a.chars / 2 ** 20, keyMs: median(a.key), keyP95Ms: p95(a.key),
-        scrollMs: median(a.scroll), scrollP95Ms: p95(a.scroll),
-        samples: { firstRenderMs: a.first, keyMs: a.key, scrollMs: a.scroll },
+        scrollMs: median(a.scroll), scrollP95Ms: p95(a.scroll), scrollTaskMs: median(a.scrollTask),
+        wheelMs: median(a.wheel), wheelTaskMs: median(a.wheelTask),
+        samples: { firstRenderMs: a.first, keyMs: a.key, scrollMs: a.scroll, scrollTaskMs: a.scrollTask, wheelMs: a.wheel, wheelTaskMs: a.wheelTask },
       };
     });
     return { bench: "B4", chromium: await browser.version(), rounds, filterText: FILTER, arms, checks };

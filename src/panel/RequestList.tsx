@@ -2,8 +2,8 @@
 // overscan are in the DOM), so 10,000 rows scroll and filter smoothly. Its columns (columns.ts) are
 // chosen, resized and sorted as in the Network panel: click a header to sort, drag its right edge
 // to resize, right-click the header row to show or hide columns.
-import type { JSX } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { Component, type JSX } from "preact";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Entry } from "../shared/protocol";
 import {
   codeOf, COLUMNS, defaultColumnPrefs, durationOf, formatDuration, formatSize, layout, nextSort, resizeColumn, sizeOf,
@@ -141,21 +141,34 @@ function Cell(props: { c: ColumnDef; e: Entry }): JSX.Element {
   }
 }
 
-function Row(props: { entry: Entry; index: number; selected: boolean; columns: readonly ColumnDef[]; onSelect: RequestListProps["onSelect"] }): JSX.Element {
-  const { entry: e, index } = props;
-  return (
-    <div
-      role="row"
-      id={`cl-row-${index}`}
-      aria-rowindex={index + 2}
-      aria-selected={props.selected}
-      class={`row status-${statusOf(e)}${props.selected ? " selected" : ""}${index % 2 ? " odd" : ""}`}
-      style={{ top: `${index * ROW_HEIGHT}px` }}
-      onClick={() => props.onSelect(entryId(e), true)}
-    >
-      {props.columns.map((c) => <Cell key={c.id} c={c} e={e} />)}
-    </div>
-  );
+interface RowProps { entry: Entry; index: number; selected: boolean; columns: readonly ColumnDef[]; onSelect: RequestListProps["onSelect"] }
+
+/**
+ * One row. It renders again only when one of its props changed: after a scroll the rows that stay
+ * keep their DOM and are not diffed again (an entry is replaced, never changed, when its exchange grows).
+ */
+class Row extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return next.entry !== p.entry || next.index !== p.index || next.selected !== p.selected || next.columns !== p.columns || next.onSelect !== p.onSelect;
+  }
+
+  override render(): JSX.Element {
+    const { entry: e, index } = this.props;
+    return (
+      <div
+        role="row"
+        id={`cl-row-${index}`}
+        aria-rowindex={index + 2}
+        aria-selected={this.props.selected}
+        class={`row status-${statusOf(e)}${this.props.selected ? " selected" : ""}${index % 2 ? " odd" : ""}`}
+        style={{ top: `${index * ROW_HEIGHT}px` }}
+        onClick={() => this.props.onSelect(entryId(e), true)}
+      >
+        {this.props.columns.map((c) => <Cell key={c.id} c={c} e={e} />)}
+      </div>
+    );
+  }
 }
 
 /** Right-click on the header row: which columns to show, as DevTools' own header menu. */
@@ -237,7 +250,8 @@ export function RequestList(props: RequestListProps): JSX.Element {
   const prefs = props.columns ?? defaultColumnPrefs();
   const sort = props.sort ?? null;
   const onColumns = props.onColumns ?? (() => undefined);
-  const { columns, vars } = layout(prefs, width);
+  // Memoized: the same `columns` array lets the rows that stay skip rendering (Row).
+  const { columns, vars } = useMemo(() => layout(prefs, width), [prefs, width]);
 
   useLayoutEffect(() => {
     const el = bodyRef.current;
