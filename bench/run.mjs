@@ -112,6 +112,9 @@ if (ONLY.has("B3")) {
   }
 }
 
+/** One frame at 60 Hz (16.67 ms), as the table prints it: a step's wall time ends with a frame. */
+const FRAME_MS = 16.7;
+
 if (ONLY.has("B4")) {
   log("B4 panel…");
   const { runPanel } = await import(pathToFileURL(join(tmp, "panel-driver.mjs")).href);
@@ -124,9 +127,9 @@ if (ONLY.has("B4")) {
   row("B4", `filter keystroke (median; p95 ${big.keyP95Ms.toFixed(1)} ms)`, big.keyMs, "ms",
     `${base}: ${small.keyMs.toFixed(1)} ms`, big.keyMs / small.keyMs, "≤ 16 ms", big.keyMs <= 16);
   row("B4", `scroll step, 1000 px (median; p95 ${big.scrollP95Ms.toFixed(1)} ms; main thread ${big.scrollTaskMs.toFixed(1)} ms per step)`, big.scrollMs, "ms",
-    `${base}: ${small.scrollMs.toFixed(1)} ms`, big.scrollMs / small.scrollMs, "— (a frame: 16.7 ms)", null);
+    `${base}: ${small.scrollMs.toFixed(1)} ms`, big.scrollMs / small.scrollMs, "≤ 16.7 ms (a frame)", big.scrollMs <= FRAME_MS);
   row("B4", `wheel step, 100 px (median; main thread ${big.wheelTaskMs.toFixed(1)} ms per step)`, big.wheelMs, "ms",
-    `${base}: ${small.wheelMs.toFixed(1)} ms`, big.wheelMs / small.wheelMs, "— (a frame: 16.7 ms)", null);
+    `${base}: ${small.wheelMs.toFixed(1)} ms`, big.wheelMs / small.wheelMs, "≤ 16.7 ms (a frame)", big.wheelMs <= FRAME_MS);
 }
 
 if (ONLY.has("B4")) {
