@@ -25,11 +25,16 @@ if (!/^\d{1,9}(\.\d{1,9}){0,3}$/.test(version)) {
   process.exit(2);
 }
 
+/**
+ * The panel is an ES module split in chunks (panel.html loads it with type="module"): the detail's code
+ * (src/panel/lazy-detail.ts) is a chunk loaded after the list's first rows, not before them.
+ */
+const PANEL_ENTRY = "src/panel/index.tsx";
+
 // Extension entry points: output name -> source (one per script the manifest names).
 const ENTRIES = {
   background: "src/background/index.ts",
   devtools: "src/devtools/index.ts",
-  panel: "src/panel/index.tsx",
   options: "src/options/index.ts",
   hook: "src/content/hook.ts",
   relay: "src/content/relay.ts",
@@ -179,9 +184,34 @@ async function buildExtension(target) {
     logLevel: "warning",
     plugins: [noHtmlSinks],
   });
+  const panel = await build({
+    entryPoints: { panel: join(root, PANEL_ENTRY) },
+    absWorkingDir: root,
+    metafile: true,
+    outdir: out,
+    bundle: true,
+    format: "esm",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    target: target === "chrome" ? "chrome120" : "firefox140",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    legalComments: "none",
+    logLevel: "warning",
+    plugins: [noHtmlSinks],
+  });
   const hook = join(out, "hook.js");
   writeFileSync(hook, withIgnoreListMap(readFileSync(hook, "utf8")));
   cpSync(join(root, "extension"), out, { recursive: true });
+  // panel.js imports its shared chunks: preloaded from panel.html, so they load beside panel.js rather
+  // than after it (a module's imports are found only once it has loaded).
+  const entry = Object.entries(panel.metafile.outputs).find(([, o]) => o.entryPoint === PANEL_ENTRY)?.[1];
+  const preload = (entry?.imports ?? []).filter((i) => i.kind === "import-statement")
+    .map((i) => `  <link rel="modulepreload" href="${relative(out, join(root, i.path)).split(sep).join("/")}">\n`).join("");
+  const html = join(out, "panel.html");
+  const page = readFileSync(html, "utf8");
+  if (!page.includes('<script type="module" src="panel.js">')) throw new Error("extension/panel.html: no module script panel.js");
+  writeFileSync(html, page.replace("</head>", `${preload}</head>`));
   const base = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8"));
   const manifest = { ...manifestFor(target, base), version };
   writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

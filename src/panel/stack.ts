@@ -1,7 +1,7 @@
 // Which server stack the fix is written for: the user's remembered choice for that server, else a
 // guess from the response's Server / X-Powered-By / Via headers, else the last choice, else Express.
 import { headerValue, originOf } from "../core/fetch";
-import { isStack } from "../core/fix/index";
+import { isStack } from "../core/fix/stack-list";
 import type { Diagnosis, Exchange, Headers, Stack } from "../core/types";
 import type { PanelPlatform } from "../platform/panel";
 

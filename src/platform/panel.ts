@@ -2,7 +2,6 @@
 // Components receive a `PanelPlatform`; tests pass the fake (test/fakes/browser.ts). Besides
 // src/platform/, only this file touches `navigator.clipboard` and `document.execCommand`. It loads
 // in jsdom and in a normal tab too (panel.html?tabId=N), where there is no extension namespace.
-import { schemefulSite } from "../core/cookies";
 import { PORT_NAME } from "../shared/protocol";
 import { extensionApi, type RawNamespace } from "./namespace";
 import { wrapPort, type Port } from "./port";
@@ -269,6 +268,9 @@ export async function readCookieJar(url: string, domain: string): Promise<Cookie
   }
   if (!allPartitions && topLevelUrl) {
     try {
+      // Loaded here, not at the top: core/cookies holds the public suffix list (~185 KB), which the
+      // panel's list does not need (src/panel/lazy-detail.ts); by now the detail has loaded it.
+      const { schemefulSite } = await import("../core/cookies");
       const topLevelSite = schemefulSite(topLevelUrl);
       if (topLevelSite) add(await api.getAll({ domain, partitionKey: { topLevelSite } }));
     } catch {

@@ -221,6 +221,15 @@ fetch(c.url, c.init).then((r) => { document.title = "resolved " + r.status; }, (
       return t.includes(new URL(url).pathname) ? t : null;
     });
     expect(text).toContain(new URL(url).pathname);
+    // The detail is a chunk of its own, an ES module loaded by import() (src/panel/lazy-detail.ts): it
+    // loads in Firefox's extension page too.
+    const path = new URL(url).pathname;
+    const detail = await waitFor("the panel's detail", () => evalJson<string | null>(panel, `(() => {
+      const row = [...document.querySelectorAll("[role=row]")].find((r) => r.textContent.includes(${JSON.stringify(path)}));
+      if (row && !document.querySelector(".detail")) row.click();
+      return document.querySelector('[aria-label="Request detail"]')?.textContent ?? null;
+    })()`));
+    expect(detail).toContain(path);
   }, 30000);
 
   it("Firefox: a CORS failure on the response itself ends in onCompleted, with no onErrorOccurred", async () => {

@@ -22,30 +22,8 @@ import { rails } from "./stacks/rails";
 import { spring } from "./stacks/spring";
 
 export { clientFix } from "./client";
-
-interface StackInfo {
-  id: Stack;
-  label: string;
-  language: string;
-}
-
-export const STACKS: ReadonlyArray<StackInfo> = Object.freeze([
-  { id: "express", label: "Express (cors)", language: "javascript" },
-  { id: "fastify", label: "Fastify (@fastify/cors)", language: "javascript" },
-  { id: "koa", label: "Koa (@koa/cors)", language: "javascript" },
-  { id: "nextjs", label: "Next.js (route handler)", language: "typescript" },
-  { id: "nginx", label: "nginx", language: "nginx" },
-  { id: "apache", label: "Apache httpd (mod_headers)", language: "apache" },
-  { id: "caddy", label: "Caddy", language: "caddy" },
-  { id: "flask", label: "Flask (Flask-CORS)", language: "python" },
-  { id: "django", label: "Django (django-cors-headers)", language: "python" },
-  { id: "fastapi", label: "FastAPI (CORSMiddleware)", language: "python" },
-  { id: "spring", label: "Spring (WebMvcConfigurer)", language: "java" },
-  { id: "aspnet", label: "ASP.NET Core (CorsPolicyBuilder)", language: "csharp" },
-  { id: "go", label: "Go (rs/cors)", language: "go" },
-  { id: "rails", label: "Rails (rack-cors)", language: "ruby" },
-  { id: "cloudflare", label: "Cloudflare Workers", language: "javascript" },
-].map((s) => Object.freeze(s as StackInfo)));
+export { isStack, STACKS } from "./stack-list";
+import { isStack, STACKS, type StackInfo } from "./stack-list";
 
 const RENDERERS: Record<Stack, (p: Policy) => Rendered> = {
   express, fastify, koa, nextjs, nginx, apache, caddy, flask, django, fastapi, spring, aspnet, go, rails, cloudflare,
@@ -53,12 +31,6 @@ const RENDERERS: Record<Stack, (p: Policy) => Rendered> = {
 
 /** Stacks whose snippet sends Access-Control-Allow-Private-Network itself. */
 const PRIVATE_NETWORK = new Set<Stack>(["koa", "nextjs", "nginx", "apache", "caddy", "django", "go", "cloudflare"]);
-
-const IDS = new Set<string>(STACKS.map((s) => s.id));
-
-export function isStack(s: string): s is Stack {
-  return typeof s === "string" && IDS.has(s);
-}
 
 const COMMENT: Record<string, string> = {
   javascript: "//", typescript: "//", java: "//", csharp: "//", go: "//",

@@ -121,7 +121,7 @@ test("the static pages load their scripts (no inline script, for the extension C
   const root = join(__dirname, "../../../extension");
   const panel = readFileSync(join(root, "panel.html"), "utf8");
   const devtools = readFileSync(join(root, "devtools.html"), "utf8");
-  expect(panel).toContain('<script src="panel.js"></script>');
+  expect(panel).toContain('<script type="module" src="panel.js"></script>');
   expect(panel).toContain('<link rel="stylesheet" href="panel.css">');
   expect(devtools).toContain('<script src="devtools.js"></script>');
   for (const html of [panel, devtools]) expect(html).not.toMatch(/<script>(?!<)/);
