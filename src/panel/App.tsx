@@ -66,7 +66,7 @@ export function App(props: AppProps): JSX.Element {
   }, [detail, wantDetail, state.detailOpen]);
 
   // The port: HELLO, snapshot, live messages, reconnect. Opened as the App mounts (a layout effect),
-  // not after its first frame: the SNAPSHOT's round trip starts ~10 ms sooner (B4r "connect").
+  // not after its first frame: the port opened ~8 ms sooner (B4r "connect", docs/performance.md).
   useLayoutEffect(() => {
     if (tabId === null) return;
     const c = openConnection({
