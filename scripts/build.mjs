@@ -172,33 +172,20 @@ async function buildExtension(target) {
   const out = join(distDir, target);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  await build({
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, join(root, v)])),
+  const common = {
     outdir: out,
     bundle: true,
-    format: "iife",
     target: target === "chrome" ? "chrome120" : "firefox140",
     jsx: "automatic",
     jsxImportSource: "preact",
     legalComments: "none",
     logLevel: "warning",
     plugins: [noHtmlSinks],
-  });
+  };
+  await build({ ...common, entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, join(root, v)])), format: "iife" });
   const panel = await build({
-    entryPoints: { panel: join(root, PANEL_ENTRY) },
-    absWorkingDir: root,
-    metafile: true,
-    outdir: out,
-    bundle: true,
-    format: "esm",
-    splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
-    target: target === "chrome" ? "chrome120" : "firefox140",
-    jsx: "automatic",
-    jsxImportSource: "preact",
-    legalComments: "none",
-    logLevel: "warning",
-    plugins: [noHtmlSinks],
+    ...common, entryPoints: { panel: join(root, PANEL_ENTRY) }, absWorkingDir: root, metafile: true,
+    format: "esm", splitting: true, chunkNames: "chunks/[name]-[hash]",
   });
   const hook = join(out, "hook.js");
   writeFileSync(hook, withIgnoreListMap(readFileSync(hook, "utf8")));

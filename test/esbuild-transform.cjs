@@ -7,9 +7,10 @@ module.exports = {
     const out = transformSync(src, {
       loader, format: "cjs", target: "node20", sourcemap: "inline", sourcefile: filename,
       jsx: "automatic", jsxImportSource: "preact",
-      // import() as a require() in a promise: Jest's CommonJS modules cannot run a real one without
-      // --experimental-vm-modules (src/panel/lazy-detail.ts loads the panel's detail chunk so).
-      supported: { "dynamic-import": false },
+      // In src/, import() as a require() in a promise: Jest's CommonJS modules cannot run a real one
+      // without --experimental-vm-modules (src/panel/lazy-detail.ts loads the panel's detail chunk so).
+      // Not in tests: their import()s run inside the browser (page.evaluate callbacks are serialized).
+      ...(/[\\/]src[\\/]/.test(filename) ? { supported: { "dynamic-import": false } } : {}),
     });
     return { code: out.code };
   },

@@ -55,31 +55,86 @@ const bytesInUse = () => env.s.control.evaluate(async () => ({
   used: await chrome.storage.session.getBytesInUse(null), quota: chrome.storage.session.QUOTA_BYTES,
 }));
 
+type Tab = { page: Page; tab: number };
+const sorted = (snap: SnapshotMessage) => ids(snap).sort((a, b) => a - b);
+
+/**
+ * Three watched tabs under full capture; `run` gets them; they are closed after it. In it, `fill`
+ * sends `n` requests from tab 0, then from tabs 1 and 2 side by side, and resolves with the tabs'
+ * snapshots once every request is either kept or counted as dropped and the store's 250 ms write is done.
+ */
+async function withBusyTabs(label: string, run: (tabs: Tab[], fill: (url: string, n: number) => Promise<SnapshotMessage[]>) => Promise<void>): Promise<void> {
+  const tabs: Tab[] = [];
+  for (let t = 0; t < 3; t++) {
+    const page = await env.s.browser.newPage();
+    await page.goto(`${env.app}/page.html?${label}=${t}`);
+    const tab = await tabIdOf(env.s.control, page);
+    await watch(env.s.control, tab);
+    tabs.push({ page, tab });
+  }
+  const all = () => Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)));
+  try {
+    await waitFor("full capture", async () => (await all()).every((x) => x.captureLevel === "full"));
+    await run(tabs, async (url, n) => {
+      expect(await send(tabs[0]!.page, url, 0, n)).toBe(n);
+      expect(await Promise.all([send(tabs[1]!.page, url, 0, n), send(tabs[2]!.page, url, 0, n)])).toEqual([n, n]);
+      const snaps = await waitFor("every request stored or dropped", async () => {
+        const x = await all();
+        return x.every((y) => y.entries.length + y.dropped === n) ? x : null;
+      }, 30000);
+      await new Promise((r) => setTimeout(r, 1000));
+      return snaps;
+    });
+  } finally {
+    for (const t of tabs) {
+      await unwatch(env.s.control, t.tab);
+      await t.page.close();
+    }
+  }
+}
+
+/**
+ * Each tab keeps its newest requests. The store's order is the order of completion, which within one
+ * batch of 50 is the network's; batches run one after another, so no kept request may come from an
+ * earlier batch than a dropped one.
+ */
+function expectNewestKept(snaps: SnapshotMessage[], n: number): void {
+  for (const x of snaps) {
+    const kept = ids(x);
+    const dropped = Array.from({ length: n }, (_, i) => i).filter((i) => !kept.includes(i));
+    expect(new Set(kept).size).toBe(kept.length);
+    expect(kept).toContain(n - 1);
+    if (dropped.length) expect(Math.floor(Math.max(...dropped) / 50)).toBeLessThanOrEqual(Math.floor(Math.min(...kept) / 50));
+  }
+}
+
+/** A worker stop, then the same entries and dropped counts from the new life. */
+async function expectSameAfterStop(tabs: Tab[], before: SnapshotMessage[]): Promise<void> {
+  expect(await stopWorker(env.s.browser, env.s.extensionId)).toBe(true);
+  const after = await Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)));
+  expect(after.map(sorted)).toEqual(before.map(sorted));
+  expect(after.map((x) => x.dropped)).toEqual(before.map((x) => x.dropped));
+}
+
+/** Tab 1 busy again with `k` more requests from `from`: its snapshot once all are stored or dropped. */
+async function busyAgain(tab: Tab, url: string, from: number, k: number): Promise<SnapshotMessage> {
+  expect(await send(tab.page, url, from, k)).toBe(k);
+  const later = await waitFor("the second round stored or dropped", async () => {
+    const x = await snapshot(env.s.control, tab.tab);
+    return x.entries.length + x.dropped === from + k ? x : null;
+  }, 30000);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(ids(later)).toContain(from + k - 1);
+  return later;
+}
+
 test("three busy tabs past the quota, then a worker stop: under the quota, oldest dropped first, each tab its share, nothing shown lost", async () => {
   const key = `quota-${Date.now().toString(36)}`;
   env.lab.route(`/${key}`, (req) => ({ status: 200, body: "ok",
     headers: { "access-control-allow-origin": "*", "x-pad": noise(3000, Number(new URL(req.target, "http://x").searchParams.get("i"))) } }));
   const url = `${env.lab.origin("api.example")}/${key}`;
-  const tabs: Array<{ page: Page; tab: number }> = [];
-  for (let t = 0; t < 3; t++) {
-    const page = await env.s.browser.newPage();
-    await page.goto(`${env.app}/page.html?quota=${t}`);
-    const tab = await tabIdOf(env.s.control, page);
-    await watch(env.s.control, tab);
-    tabs.push({ page, tab });
-  }
-  try {
-    await waitFor("full capture", async () => (await Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)))).every((x) => x.captureLevel === "full"));
-    // Tab 0 first, then tabs 1 and 2 side by side.
-    expect(await send(tabs[0]!.page, url, 0, N)).toBe(N);
-    expect(await Promise.all([send(tabs[1]!.page, url, 0, N), send(tabs[2]!.page, url, 0, N)])).toEqual([N, N]);
-    const all = () => Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)));
-    // Every request either kept or counted as dropped, and the store's 250 ms write done.
-    const before = await waitFor("every request stored or dropped", async () => {
-      const snaps = await all();
-      return snaps.every((x) => x.entries.length + x.dropped === N) ? snaps : null;
-    }, 30000);
-    await new Promise((r) => setTimeout(r, 1000));
+  await withBusyTabs("quota", async (tabs, fill) => {
+    const before = await fill(url, N);
     const use = await bytesInUse();
     console.log(`quota: ${use.used} of ${use.quota} bytes in use; kept ${before.map((x) => x.entries.length).join("/")}, dropped ${before.map((x) => x.dropped).join("/")}`);
     expect(use.used).toBeLessThanOrEqual(use.quota);
@@ -87,40 +142,15 @@ test("three busy tabs past the quota, then a worker stop: under the quota, oldes
     // here), so each keeps about a third.
     expect(before.reduce((n, x) => n + x.dropped, 0)).toBeGreaterThan(0);
     for (const x of before) expect(x.entries.length).toBeGreaterThan(N / 2 - 100);
-    // Each tab keeps its newest requests. The store's order is the order of completion, which within
-    // one batch of 50 is the network's; batches run one after another, so no kept request may come
-    // from an earlier batch than a dropped one.
-    for (const x of before) {
-      const kept = ids(x);
-      const dropped = Array.from({ length: N }, (_, i) => i).filter((i) => !kept.includes(i));
-      expect(new Set(kept).size).toBe(kept.length);
-      expect(kept).toContain(N - 1);
-      expect(Math.floor(Math.max(...dropped) / 50)).toBeLessThanOrEqual(Math.floor(Math.min(...kept) / 50));
-    }
-
-    // The worker stops (its memory goes): the new life brings back what the panel showed.
-    expect(await stopWorker(env.s.browser, env.s.extensionId)).toBe(true);
-    const after = await all();
-    expect(after.map((x) => ids(x).sort((a, b) => a - b))).toEqual(before.map((x) => ids(x).sort((a, b) => a - b)));
-    expect(after.map((x) => x.dropped)).toEqual(before.map((x) => x.dropped));
-
-    // And the new life goes on under the quota: tab 1 busy again.
-    expect(await send(tabs[1]!.page, url, N, 400)).toBe(400);
-    const later = await waitFor("the second round stored or dropped", async () => {
-      const x = await snapshot(env.s.control, tabs[1]!.tab);
-      return x.entries.length + x.dropped === N + 400 ? x : null;
-    }, 30000);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(ids(later)).toContain(N + 399);
+    expectNewestKept(before, N);
+    // The worker stops (its memory goes): the new life brings back what the panel showed, and goes
+    // on under the quota.
+    await expectSameAfterStop(tabs, before);
+    const later = await busyAgain(tabs[1]!, url, N, 400);
     expect((await bytesInUse()).used).toBeLessThanOrEqual(use.quota);
     expect(await stopWorker(env.s.browser, env.s.extensionId)).toBe(true);
-    expect(ids(await snapshot(env.s.control, tabs[1]!.tab)).sort((a, b) => a - b)).toEqual(ids(later).sort((a, b) => a - b));
-  } finally {
-    for (const t of tabs) {
-      await unwatch(env.s.control, t.tab);
-      await t.page.close();
-    }
-  }
+    expect(sorted(await snapshot(env.s.control, tabs[1]!.tab))).toEqual(sorted(later));
+  });
 }, 240000);
 
 test("three busy tabs past the memory budget with values that deflate well: the memory budget binds (not the byte budget), oldest first, each tab its share, kept across a worker stop", async () => {
@@ -135,24 +165,8 @@ test("three busy tabs past the memory budget with values that deflate well: the 
     headers: { "access-control-allow-origin": "*", "x-pad": `${new URL(req.target, "http://x").searchParams.get("i")} ${words.repeat(40)}`.slice(0, 3000) } }));
   const url = `${env.lab.origin("api.example")}/${key}`;
   const M = 1400; // 3 × 1,400 exchanges of ~3.5 KB JSON ≈ 14.7 MB > MEMORY_BUDGET (12 MiB)
-  const tabs: Array<{ page: Page; tab: number }> = [];
-  for (let t = 0; t < 3; t++) {
-    const page = await env.s.browser.newPage();
-    await page.goto(`${env.app}/page.html?memory=${t}`);
-    const tab = await tabIdOf(env.s.control, page);
-    await watch(env.s.control, tab);
-    tabs.push({ page, tab });
-  }
-  try {
-    await waitFor("full capture", async () => (await Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)))).every((x) => x.captureLevel === "full"));
-    expect(await send(tabs[0]!.page, url, 0, M)).toBe(M);
-    expect(await Promise.all([send(tabs[1]!.page, url, 0, M), send(tabs[2]!.page, url, 0, M)])).toEqual([M, M]);
-    const all = () => Promise.all(tabs.map((t) => snapshot(env.s.control, t.tab)));
-    const before = await waitFor("every request stored or dropped", async () => {
-      const snaps = await all();
-      return snaps.every((x) => x.entries.length + x.dropped === M) ? snaps : null;
-    }, 30000);
-    await new Promise((r) => setTimeout(r, 1000));
+  await withBusyTabs("memory", async (tabs, fill) => {
+    const before = await fill(url, M);
     const use = await bytesInUse();
     const held = await heldInMemory();
     console.log(`memory budget: ${held.raw} of ${MEMORY_BUDGET} bytes of JSON held, ${use.used} bytes stored; kept ${before.map((x) => x.entries.length).join("/")}, dropped ${before.map((x) => x.dropped).join("/")}`);
@@ -162,29 +176,10 @@ test("three busy tabs past the memory budget with values that deflate well: the 
     expect(held.raw).toBeGreaterThan(MEMORY_BUDGET * 0.8);
     expect(before.reduce((n, x) => n + x.dropped, 0)).toBeGreaterThan(0);
     for (const x of before) expect(x.entries.length).toBeGreaterThan(M / 2);
-    for (const x of before) {
-      const kept = ids(x);
-      const dropped = Array.from({ length: M }, (_, i) => i).filter((i) => !kept.includes(i));
-      expect(kept).toContain(M - 1);
-      if (dropped.length) expect(Math.floor(Math.max(...dropped) / 50)).toBeLessThanOrEqual(Math.floor(Math.min(...kept) / 50));
-    }
-
+    expectNewestKept(before, M);
     // A new worker life brings back the same entries and goes on under the same bound.
-    expect(await stopWorker(env.s.browser, env.s.extensionId)).toBe(true);
-    const after = await all();
-    expect(after.map((x) => ids(x).sort((a, b) => a - b))).toEqual(before.map((x) => ids(x).sort((a, b) => a - b)));
-    expect(await send(tabs[1]!.page, url, M, 400)).toBe(400);
-    const later = await waitFor("the second round stored or dropped", async () => {
-      const x = await snapshot(env.s.control, tabs[1]!.tab);
-      return x.entries.length + x.dropped === M + 400 ? x : null;
-    }, 30000);
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(ids(later)).toContain(M + 399);
+    await expectSameAfterStop(tabs, before);
+    await busyAgain(tabs[1]!, url, M, 400);
     expect((await heldInMemory()).raw).toBeLessThanOrEqual(MEMORY_BUDGET);
-  } finally {
-    for (const t of tabs) {
-      await unwatch(env.s.control, t.tab);
-      await t.page.close();
-    }
-  }
+  });
 }, 240000);
