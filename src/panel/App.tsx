@@ -48,8 +48,8 @@ export function App(props: AppProps): JSX.Element {
   const gridRef = useRef<HTMLDivElement | null>(null);
   const [detail, setDetail] = useState<ReturnType<typeof detailModule> | Error>(detailModule);
   const Detail = detail && !(detail instanceof Error) ? detail.Detail : null;
-  // The detail's chunk: once the first rows are painted and the page is idle (evaluating it must not
-  // hold up their frame), or at once when a detail opens first.
+  // The detail's chunk: once the list has rows and the page is idle (so that evaluating it waits for
+  // the rows' frame), or at once when a detail opens first.
   const wantDetail = state.entries.length > 0 || state.detailOpen;
   useEffect(() => {
     if (detail || !wantDetail) return;

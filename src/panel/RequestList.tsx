@@ -57,20 +57,22 @@ export function httpStatusOf(e: Entry): { text: string; title: string } {
 export interface Run { a: number; b: number }
 
 /**
- * The rows to render for a scroll position: once `filled`, the rows in view plus OVERSCAN on each
- * side. Right after a scroll (not yet filled), the rows in view only, plus those of the last render
- * (`prev`) still inside that window: one run when they touch the rows in view; when they do not,
- * they stay as a second run, `old`, for this frame (they are laid out and painted already), and go
- * with the fill. Pure: list.test.tsx drives it.
+ * The rows to render for a scroll position: the rows in view plus OVERSCAN on each side. Right after
+ * a jump (not yet `filled`, and most rows in view were not in the last render, `prev`): the rows in
+ * view, joined to the rows of `prev` still inside the window when they touch, or else with those as a
+ * second run, `old`, for this frame (they are laid out and painted already); the overscan comes with
+ * the fill. A scroll that keeps most rows in view (a wheel, a drag) renders the whole window at once:
+ * its new rows are few (the rows that stay are not rendered again), and the leading overscan is what
+ * the compositor scrolls into next. Pure: list.test.tsx drives it.
  */
 export function rowRuns(top: number, viewH: number, n: number, filled: boolean, prev: Run): { run: Run; old: Run | null } {
   const seenA = Math.min(n, Math.max(0, Math.floor(top / ROW_HEIGHT)));
   const seenB = Math.min(n, Math.max(seenA, Math.ceil((top + viewH) / ROW_HEIGHT)));
-  const first = Math.max(0, seenA - OVERSCAN);
-  const last = Math.min(n, seenB + OVERSCAN);
-  if (filled) return { run: { a: first, b: last }, old: null };
-  const keptA = Math.max(first, prev.a);
-  const keptB = Math.min(last, prev.b);
+  const win = { a: Math.max(0, seenA - OVERSCAN), b: Math.min(n, seenB + OVERSCAN) };
+  const stayed = Math.max(0, Math.min(seenB, prev.b) - Math.max(seenA, prev.a));
+  if (filled || 2 * stayed >= seenB - seenA) return { run: win, old: null };
+  const keptA = Math.max(win.a, prev.a);
+  const keptB = Math.min(win.b, prev.b);
   if (keptA >= keptB) return { run: { a: seenA, b: seenB }, old: null };
   if (keptA <= seenB && keptB >= seenA) return { run: { a: Math.min(seenA, keptA), b: Math.max(seenB, keptB) }, old: null };
   return { run: { a: seenA, b: seenB }, old: { a: keptA, b: keptB } };

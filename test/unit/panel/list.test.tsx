@@ -89,11 +89,16 @@ describe("rowRuns: the rows a scroll position renders", () => {
   test("right after a jump far away: only the rows in view (nothing of the last render is near)", () => {
     expect(rowRuns(at(5000), H, 10_000, false, { a: 0, b: 41 })).toEqual({ run: { a: 5000, b: 5029 }, old: null });
   });
-  test("right after a short scroll: the rows in view joined to the last render's rows inside the window; none built beyond them", () => {
-    // Down by 10 rows from a filled window at row 100 (88..141): the new window is 98..151.
-    expect(rowRuns(at(110), H, 10_000, false, { a: 88, b: 141 })).toEqual({ run: { a: 98, b: 141 }, old: null });
-    // Up by 10 rows: 78..131 is the window; the rows in view start at 90.
-    expect(rowRuns(at(90), H, 10_000, false, { a: 88, b: 141 })).toEqual({ run: { a: 88, b: 131 }, old: null });
+  test("right after a short scroll (rows stay in view): the whole window at once, its leading overscan included", () => {
+    // Down by 10 rows from a filled window at row 100 (88..141): the new window is 98..151, whose
+    // bottom 12 rows are where a wheel's next frames scroll to before the main thread renders.
+    expect(rowRuns(at(110), H, 10_000, false, { a: 88, b: 141 })).toEqual({ run: { a: 98, b: 151 }, old: null });
+    // Up by 10 rows: 78..131.
+    expect(rowRuns(at(90), H, 10_000, false, { a: 88, b: 141 })).toEqual({ run: { a: 78, b: 131 }, old: null });
+  });
+  test("right after a jump that the last render's overscan reaches: one run from those rows to the rows in view, no new overscan yet", () => {
+    // From a filled window at row 100 (88..141) down by 41 rows: in view 141..170, window 129..182.
+    expect(rowRuns(at(141), H, 10_000, false, { a: 88, b: 141 })).toEqual({ run: { a: 129, b: 170 }, old: null });
   });
   test("right after a 1,000 px jump: the last render's rows still inside the window stay as a second run, not rebuilt and not removed", () => {
     // From a filled window at row 100 (88..141) down by 47.6 rows (1,000 px): in view 147..177, window 135..189.
